@@ -1,0 +1,1 @@
+"""Curated knowledge: the typed schema of `data/` and its loader."""

@@ -1,0 +1,336 @@
+"""Load `data/` into validated records, collecting every located problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kg.curation.schema import (
+    Curation,
+    Entity,
+    OutcomeMeasure,
+    Publication,
+    Statement,
+    Trial,
+)
+from kg.curation.yamlfile import YamlFile, field_path, read_yaml
+from kg.errors import KGError, Problem
+
+__all__ = ["LoadedCuration", "Location", "load_curation"]
+
+#: file name -> (top-level key, record type). Trials live one per file in data/trials/.
+LIST_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "entities.yaml": ("entities", Entity),
+    "publications.yaml": ("publications", Publication),
+    "statements.yaml": ("statements", Statement),
+    "outcome_measures.yaml": ("outcome_measures", OutcomeMeasure),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record came from."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class LoadedCuration:
+    """The validated curation, where each record came from, and the hash of each input file."""
+
+    curation: Curation
+    locations: dict[str, Location] = field(default_factory=dict)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Record:
+    model: Any
+    file: YamlFile
+    path: tuple[str | int, ...]
+
+    def line(self, *sub: str | int) -> int:
+        return self.file.line((*self.path, *sub))
+
+    def problem(self, sub: Sequence[str | int], message: str) -> Problem:
+        return Problem(self.file.path, self.line(*sub), field_path((*self.path, *sub)), message)
+
+
+def load_curation(data_dir: Path | str) -> LoadedCuration:
+    """Read and validate every curated file under data_dir; raise KGError listing all problems."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise KGError.at(str(data_dir), None, "", "data directory not found")
+    problems: list[Problem] = []
+    records: dict[str, list[_Record]] = {k: [] for k, _ in LIST_FILES.values()}
+    records["trials"] = []
+    hashes: dict[str, str] = {}
+
+    for name, (key, model) in LIST_FILES.items():
+        path = data_dir / name
+        display = _display(path)
+        if not path.exists():
+            problems.append(Problem(display, None, "", "required file is missing"))
+            continue
+        hashes[display] = _sha256(path)
+        try:
+            doc = read_yaml(path, display)
+        except KGError as exc:
+            problems.extend(exc.problems)
+            continue
+        items = _top_list(doc, key, problems)
+        for i, item in enumerate(items):
+            rec = _validate(model, item, doc, (key, i), problems)
+            if rec is not None:
+                records[key].append(rec)
+
+    for path in sorted((data_dir / "trials").glob("*.y*ml")):
+        display = _display(path)
+        hashes[display] = _sha256(path)
+        try:
+            doc = read_yaml(path, display)
+        except KGError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(Problem(display, 1, "", "expected a mapping describing one trial"))
+            continue
+        rec = _validate(Trial, doc.data, doc, (), problems)
+        if rec is not None:
+            records["trials"].append(rec)
+
+    problems.extend(_referential_problems(records))
+    if problems:
+        raise KGError(problems)
+
+    def models(kind: str) -> tuple[Any, ...]:
+        return tuple(sorted((r.model for r in records[kind]), key=lambda m: m.id))
+
+    curation = Curation(
+        entities=models("entities"),
+        publications=models("publications"),
+        statements=models("statements"),
+        trials=models("trials"),
+        outcome_measures=models("outcome_measures"),
+    )
+    locations = {
+        r.model.id: Location(r.file.path, r.line()) for recs in records.values() for r in recs
+    }
+    return LoadedCuration(curation, locations, dict(sorted(hashes.items())))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _top_list(doc: YamlFile, key: str, problems: list[Problem]) -> list[Any]:
+    if not isinstance(doc.data, dict) or key not in doc.data:
+        problems.append(
+            Problem(doc.path, 1, key, f"expected a top-level key '{key}:' holding a list")
+        )
+        return []
+    extra = sorted(set(doc.data) - {key})
+    for k in extra:
+        problems.append(
+            Problem(doc.path, doc.line((k,)), k, f"unknown top-level key; expected only '{key}'")
+        )
+    items = doc.data[key]
+    if not isinstance(items, list):
+        problems.append(Problem(doc.path, doc.line((key,)), key, "expected a list of records"))
+        return []
+    return items
+
+
+def _validate(
+    model: type[BaseModel],
+    item: Any,
+    doc: YamlFile,
+    path: tuple[str | int, ...],
+    problems: list[Problem],
+) -> _Record | None:
+    try:
+        return _Record(model.model_validate(item), doc, path)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = (*path, *err["loc"])
+            problems.append(Problem(doc.path, doc.line(loc), field_path(loc), _explain(err, model)))
+        return None
+
+
+def _explain(err: Any, model: type[BaseModel]) -> str:
+    """A pydantic error as a curator-readable 'expected ...' message."""
+    kind, got = err["type"], err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling against data/README.md)"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"expected one of {expected.replace(' or ', ', ')}; got {got!r}"
+    if kind == "enum":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"expected one of {expected.replace(' or ', ', ')}; got {got!r}"
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
+        what = "an integer" if kind.startswith("int") else "a number"
+        return f"expected {what}, got {got!r}"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"expected true or false, got {got!r}"
+    if kind in {
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_inexact",
+    }:
+        return f"expected a date YYYY-MM-DD, got {got!r}"
+    if kind == "string_pattern_mismatch":
+        return f"expected text matching {ctx.get('pattern')}, got {got!r}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return f"{err['msg'].lower()}, got {got!r}"
+    if kind == "too_short":
+        return "must not be empty" if not got else err["msg"]
+    if kind in {"model_type", "dict_type"}:
+        return f"expected a mapping of fields, got {type(got).__name__}"
+    if kind in {"tuple_type", "list_type"}:
+        return f"expected a list, got {type(got).__name__}"
+    if kind == "string_type":
+        return f"expected text, got {got!r}"
+    return err["msg"]
+
+
+def _referential_problems(records: dict[str, list[_Record]]) -> Iterator[Problem]:
+    """Duplicate ids and references to things that are not defined."""
+    ids: dict[str, set[str]] = {}
+    for kind, recs in records.items():
+        seen: dict[str, _Record] = {}
+        for r in recs:
+            if r.model.id in seen:
+                first = seen[r.model.id]
+                where = f"{first.file.path}:{first.line('id')}"
+                yield r.problem(("id",), f"duplicate id {r.model.id!r} (first defined at {where})")
+            seen.setdefault(r.model.id, r)
+        ids[kind] = set(seen)
+    entities, pubs, measures = ids["entities"], ids["publications"], ids["outcome_measures"]
+
+    def need(
+        r: _Record, sub: tuple[str | int, ...], value: str | None, pool: set[str], what: str
+    ) -> Iterator[Problem]:
+        if value is not None and value not in pool:
+            yield r.problem(sub, f"{value!r} is not a defined {what}")
+
+    for r in records["statements"]:
+        s = r.model
+        yield from need(r, ("subject",), s.subject, entities, "entity (data/entities.yaml)")
+        yield from need(r, ("object",), s.object, entities, "entity (data/entities.yaml)")
+        yield from _evidence_problems(r, ("evidence",), s.evidence, pubs)
+    for r in records["trials"]:
+        yield from _trial_problems(r, entities, pubs, measures)
+
+
+def _evidence_problems(
+    r: _Record, sub: tuple[str | int, ...], evidence: Any, pubs: set[str]
+) -> Iterator[Problem]:
+    for i, ev in enumerate(evidence):
+        if ev.source not in pubs:
+            yield r.problem(
+                (*sub, i, "source"),
+                f"{ev.source!r} is not a defined publication (data/publications.yaml)",
+            )
+        if not ev.eco.startswith("ECO:"):
+            yield r.problem(
+                (*sub, i, "eco"),
+                f"expected an ECO evidence code such as ECO:0000180, got {ev.eco!r}",
+            )
+
+
+def _trial_problems(
+    r: _Record, entities: set[str], pubs: set[str], measures: set[str]
+) -> Iterator[Problem]:
+    t = r.model
+    arm_ids: set[str] = set()
+    for i, arm in enumerate(t.arms):
+        if arm.id in arm_ids:
+            yield r.problem(("arms", i, "id"), f"duplicate arm id {arm.id!r}")
+        arm_ids.add(arm.id)
+        if arm.intervention not in entities:
+            yield r.problem(
+                ("arms", i, "intervention"),
+                f"{arm.intervention!r} is not a defined entity (data/entities.yaml)",
+            )
+    for i, cond in enumerate(t.conditions):
+        if cond not in entities:
+            yield r.problem(
+                ("conditions", i), f"{cond!r} is not a defined entity (data/entities.yaml)"
+            )
+    for i, pub in enumerate(t.publications):
+        if pub not in pubs:
+            yield r.problem(
+                ("publications", i),
+                f"{pub!r} is not a defined publication (data/publications.yaml)",
+            )
+    for key in ("primary_endpoints", "secondary_endpoints"):
+        for i, ep in enumerate(getattr(t, key)):
+            if ep.measure not in measures:
+                yield r.problem(
+                    (key, i, "measure"),
+                    f"{ep.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)",
+                )
+    result_ids: set[str] = set()
+    for i, res in enumerate(t.results):
+        if res.id in result_ids:
+            yield r.problem(("results", i, "id"), f"duplicate result id {res.id!r}")
+        result_ids.add(res.id)
+        if res.measure not in measures:
+            yield r.problem(
+                ("results", i, "measure"),
+                f"{res.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)",
+            )
+        for key in ("arm", "compared_to"):
+            value = getattr(res, key)
+            if value is not None and value not in arm_ids:
+                yield r.problem(
+                    ("results", i, key),
+                    f"{value!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})",
+                )
+        if res.source not in pubs:
+            yield r.problem(
+                ("results", i, "source"),
+                f"{res.source!r} is not a defined publication (data/publications.yaml)",
+            )
+        yield from _evidence_problems(r, ("results", i, "evidence"), res.evidence, pubs)
+        if res.responders and res.responders.n > res.responders.total:
+            yield r.problem(
+                ("results", i, "responders", "n"),
+                f"n ({res.responders.n}) exceeds total ({res.responders.total})",
+            )
+    for i, ae in enumerate(t.adverse_events):
+        if ae.arm not in arm_ids:
+            yield r.problem(
+                ("adverse_events", i, "arm"),
+                f"{ae.arm!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})",
+            )
+        if ae.source not in pubs:
+            yield r.problem(
+                ("adverse_events", i, "source"),
+                f"{ae.source!r} is not a defined publication (data/publications.yaml)",
+            )
+        if ae.total is not None and ae.n > ae.total:
+            yield r.problem(("adverse_events", i, "n"), f"n ({ae.n}) exceeds total ({ae.total})")

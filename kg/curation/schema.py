@@ -1,0 +1,316 @@
+"""The typed schema of the curated YAML files under `data/`.
+
+Frozen pydantic records: the loader validates every file against these, and the
+RDF builder accepts nothing else. Field docs here are the reference that
+`data/README.md` explains with examples.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from kg.namespaces import check_curie
+
+__all__ = [
+    "AdverseEvent",
+    "Arm",
+    "Category",
+    "Curation",
+    "Dose",
+    "Endpoint",
+    "Entity",
+    "Evidence",
+    "OutcomeMeasure",
+    "Publication",
+    "Result",
+    "Statement",
+    "Trial",
+]
+
+
+def _curie(value: str) -> str:
+    problem = check_curie(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        raise ValueError(f"expected a lower-case slug such as 'lupil-2', got {value!r}")
+    return value
+
+
+def _quote(value: str) -> str:
+    words = len(value.split())
+    if words > 25:
+        raise ValueError(f"quote has {words} words; keep verbatim quotes to at most 25 words")
+    return value
+
+
+def _nct(value: str) -> str:
+    if not re.fullmatch(r"NCT\d{8}", value):
+        raise ValueError(f"expected an NCT number such as NCT02955615, got {value!r}")
+    return value
+
+
+def _eudract(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{6}-\d{2}", value):
+        raise ValueError(f"expected a EudraCT number such as 2016-000488-17, got {value!r}")
+    return value
+
+
+Curie = Annotated[str, AfterValidator(_curie)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Quote = Annotated[str, Field(min_length=1), AfterValidator(_quote)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+Nct = Annotated[str, AfterValidator(_nct)]
+EudraCT = Annotated[str, AfterValidator(_eudract)]
+Status = Literal["verified", "unverified"]
+
+
+class Record(BaseModel):
+    """Base of every record: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Category(StrEnum):
+    """Biolink categories an entity may take (the property-graph labels)."""
+
+    Disease = "Disease"
+    Cell = "Cell"
+    Gene = "Gene"
+    Protein = "Protein"
+    Drug = "Drug"
+    ChemicalEntity = "ChemicalEntity"
+    BiologicalProcess = "BiologicalProcess"
+    MolecularActivity = "MolecularActivity"
+    ClinicalIntervention = "ClinicalIntervention"
+    ClinicalMeasurement = "ClinicalMeasurement"
+    PhenotypicFeature = "PhenotypicFeature"
+    AnatomicalEntity = "AnatomicalEntity"
+    Procedure = "Procedure"
+    Agent = "Agent"
+    InformationContentEntity = "InformationContentEntity"
+    NamedThing = "NamedThing"
+
+
+class Entity(Record):
+    """A thing the graph talks about, named by a public identifier where one exists."""
+
+    id: Curie
+    label: NonEmpty
+    category: Category
+    description: str | None = None
+    synonyms: tuple[NonEmpty, ...] = ()
+    xrefs: tuple[Curie, ...] = ()
+    status: Status = "verified"
+    note: str | None = None
+
+
+class Publication(Record):
+    """A paper, registry record or abstract that evidence points to."""
+
+    id: Curie = Field(description="PMID:..., DOI:... or NCT... for a registry record")
+    title: NonEmpty
+    journal: str | None = None
+    year: Annotated[int, Field(ge=1900, le=2100)]
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    authors: tuple[NonEmpty, ...] = ()
+    pmid: Annotated[str, Field(pattern=r"^[1-9]\d{0,8}$")] | None = None
+    doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
+    published: date | None = None
+    type: Literal[
+        "review", "clinical trial report", "case report", "conference abstract",
+        "research article", "registry record", "commentary",
+    ] = "research article"  # fmt: skip
+    status: Status = "verified"
+    note: str | None = None
+
+
+class Evidence(Record):
+    """Why we believe a statement: source, ECO evidence class, short verbatim quote, locator."""
+
+    source: Curie
+    eco: Curie
+    quote: Quote
+    locator: NonEmpty = Field(description="where in the source: 'abstract', 'Table 2', ...")
+
+
+class Statement(Record):
+    """A subject-predicate-object claim with its evidence; negated claims are never asserted."""
+
+    id: Slug
+    subject: Curie
+    predicate: Curie
+    object: Curie
+    negated: bool = False
+    qualifiers: dict[str, str] = Field(default_factory=dict)
+    evidence: Annotated[tuple[Evidence, ...], Field(min_length=1)]
+    status: Status = "verified"
+    note: str | None = None
+
+
+Unit = Literal["mg", "µg", "g", "mg/kg", "IU", "MIU", "MIU/m2", "IU/kg", "mg/day"]
+Route = Literal["subcutaneous", "intravenous", "oral", "intramuscular"]
+
+
+class Dose(Record):
+    """One dose: value and unit, route, how often and for how long."""
+
+    value: Annotated[float, Field(gt=0)]
+    unit: Unit
+    route: Route
+    frequency: NonEmpty = Field(description="e.g. 'daily', 'every other day', 'weekly'")
+    duration: str | None = Field(default=None, description="e.g. '5 days', '12 weeks'")
+    phase: str | None = Field(default=None, description="e.g. 'induction', 'maintenance'")
+
+
+class Arm(Record):
+    """A trial arm and its intervention."""
+
+    id: Slug
+    label: NonEmpty
+    role: Literal["experimental", "placebo comparator", "active comparator", "single group"]
+    intervention: Curie
+    doses: tuple[Dose, ...] = ()
+    schedule: str | None = None
+    participants: Annotated[int, Field(ge=0)] | None = None
+
+
+class Endpoint(Record):
+    """A pre-specified outcome: which measure, when."""
+
+    measure: Slug
+    time_point: str | None = None
+    description: str | None = None
+
+
+class Count(Record):
+    """n of N."""
+
+    n: Annotated[int, Field(ge=0)]
+    total: Annotated[int, Field(gt=0)]
+
+
+class Result(Record):
+    """A reported number for one arm, or a between-arm comparison."""
+
+    id: Slug
+    measure: Slug
+    arm: Slug | None = None
+    compared_to: Slug | None = None
+    time_point: str | None = None
+    population: Literal["ITT", "mITT", "per-protocol", "post hoc per-protocol", "safety", "all"] = (
+        "ITT"
+    )
+    responders: Count | None = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    value: float | None = None
+    unit: str | None = None
+    statistic: str | None = Field(default=None, description="e.g. 'median', 'fold change'")
+    p_value: Annotated[float, Field(ge=0, le=1)] | None = None
+    met_endpoint: bool | None = None
+    source: Curie
+    evidence: tuple[Evidence, ...] = ()
+    status: Status = "verified"
+    note: str | None = None
+
+
+class AdverseEvent(Record):
+    """Adverse events of one kind in one arm."""
+
+    arm: Slug
+    event: NonEmpty
+    serious: bool = False
+    n: Annotated[int, Field(ge=0)]
+    total: Annotated[int, Field(gt=0)] | None = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    source: Curie
+
+
+class Design(Record):
+    """How a trial is built."""
+
+    randomised: bool
+    blinding: Literal[
+        "open-label", "single-blind", "double-blind", "triple-blind", "quadruple-blind"
+    ]
+    placebo_controlled: bool
+    centres: Literal["single-centre", "multicentre"] | None = None
+    allocation: str | None = Field(default=None, description="e.g. '1:1'")
+    model: (
+        Literal["parallel", "single group", "crossover", "basket", "dose-escalation", "case report"]
+        | None
+    ) = None
+
+
+class Registry(Record):
+    """Registry identifiers of a trial."""
+
+    nct: tuple[Nct, ...] = ()
+    eudract: tuple[EudraCT, ...] = ()
+    other: tuple[NonEmpty, ...] = ()
+
+
+class Trial(Record):
+    """A clinical study of low-dose IL-2 (or an IL-2 variant) with its design, arms and results."""
+
+    id: Slug
+    acronym: NonEmpty
+    title: NonEmpty
+    registry: Registry = Registry()
+    phase: Literal["1", "1b", "1/2", "1/2a", "2", "2b", "3", "N/A"]
+    design: Design
+    enrolment: Annotated[int, Field(ge=1)] | None = None
+    enrolment_type: Literal["actual", "planned"] = "actual"
+    sponsor: str | None = None
+    status: Literal["completed", "terminated", "recruiting", "active", "unknown"] = "completed"
+    conditions: Annotated[tuple[Curie, ...], Field(min_length=1)]
+    start: date | None = None
+    completion: date | None = None
+    arms: Annotated[tuple[Arm, ...], Field(min_length=1)]
+    primary_endpoints: tuple[Endpoint, ...] = ()
+    secondary_endpoints: tuple[Endpoint, ...] = ()
+    results: tuple[Result, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+    publications: tuple[Curie, ...] = ()
+    curation_status: Status = "verified"
+    note: str | None = None
+
+
+class OutcomeMeasure(Record):
+    """A clinical or immunological outcome measure (SRI-4, SLEDAI-2K, Treg frequency...)."""
+
+    id: Slug
+    label: NonEmpty
+    abbreviation: str | None = None
+    description: str | None = None
+    kind: Literal[
+        "composite index",
+        "disease activity index",
+        "laboratory",
+        "immunological",
+        "clinical",
+        "safety",
+    ]
+    xrefs: tuple[Curie, ...] = ()
+
+
+class Curation(Record):
+    """Everything curated under `data/`, after validation."""
+
+    entities: tuple[Entity, ...]
+    publications: tuple[Publication, ...]
+    statements: tuple[Statement, ...]
+    trials: tuple[Trial, ...]
+    outcome_measures: tuple[OutcomeMeasure, ...]

@@ -1,0 +1,107 @@
+"""Reading one YAML file with the line of every key and item, for located errors."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from kg.errors import KGError
+
+__all__ = ["YamlFile", "field_path", "read_yaml"]
+
+MAX_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A parsed YAML document: plain Python data plus the node tree that knows lines."""
+
+    path: str
+    data: Any
+    node: Any
+
+    def line(self, path: Sequence[str | int]) -> int:
+        """1-based line of the deepest node along path that exists (a missing key: its parent)."""
+        node, line = self.node, 1
+        for step in path:
+            if isinstance(node, CommentedMap) and step in node:
+                line = node.lc.key(step)[0] + 1
+                node = node[step]
+            elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
+                line = node.lc.item(step)[0] + 1
+                node = node[step]
+            else:
+                break
+        return line
+
+
+def field_path(path: Sequence[str | int]) -> str:
+    """Render ('arms', 0, 'dose', 'unit') as arms[0].dose.unit."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def read_yaml(path: Path, display: str) -> YamlFile:
+    """Parse a YAML file; any unreadable content is a located KGError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KGError.at(display, None, "", f"cannot read file: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise KGError.at(
+            display, None, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KGError.at(
+            display,
+            line,
+            "",
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+        ) from None
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise KGError.at(display, line, "", f"invalid YAML: {what}") from None
+    except YAMLError as exc:
+        raise KGError.at(display, None, "", f"invalid YAML: {exc}") from None
+    if node is None:
+        raise KGError.at(display, 1, "", "file is empty")
+    return YamlFile(display, _plain(node), node)
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip types to plain Python, so validation sees ordinary values."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, _dt.datetime):
+        return node
+    if isinstance(node, _dt.date):
+        return _dt.date(node.year, node.month, node.day)
+    return node

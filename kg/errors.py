@@ -1,0 +1,52 @@
+"""The one error type for user mistakes.
+
+Library code raises :class:`KGError` with every problem it found, each with its
+location; only the CLI turns it into a message and exit code 1. Anything else
+that escapes is a bug and stays a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["KGError", "Problem"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located user mistake: where it is, which field, what was expected."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class KGError(Exception):
+    """A user mistake (bad data, bad argument, unreadable file); carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file="", line=None, field="", message=problems)]
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_sort_key))
+        super().__init__("\n".join(_render(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, file: str, line: int | None, field: str, message: str) -> KGError:
+        """One problem at one place."""
+        return cls([Problem(file, line, field, message)])
+
+
+def _render(p: Problem) -> str:
+    return p.message if not p.file else str(p)
+
+
+def _sort_key(p: Problem) -> tuple[str, int, str, str]:
+    return (p.file, p.line or 0, p.field, p.message)

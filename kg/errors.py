@@ -45,7 +45,7 @@ class KGError(Exception):
 
 
 def _render(p: Problem) -> str:
-    return p.message if not p.file else str(p)
+    return str(p)
 
 
 def _sort_key(p: Problem) -> tuple[str, int, str, str]:

@@ -1,0 +1,1 @@
+"""Export sinks: one file per format, registered in :mod:`kg.export.base`."""

@@ -1,0 +1,109 @@
+"""The export contract, the format registry, and atomic publication of a build.
+
+A sink writes into a staging directory; only when every sink has succeeded are
+the files moved into `exports/` (each by an atomic rename), so a failed build
+leaves the previous exports untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rdflib import Dataset
+
+from kg.curation.load import LoadedCuration
+
+if TYPE_CHECKING:
+    from kg.project.graph import PropertyGraph
+
+__all__ = ["BuildContext", "Sink", "publish", "register", "sinks"]
+
+
+@dataclass
+class BuildContext:
+    """What every sink may read: the dataset, the curation, and the one projection."""
+
+    dataset: Dataset
+    loaded: LoadedCuration
+    ontology_sources: dict[str, dict[str, object]] = field(default_factory=dict)
+    input_hashes: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def projection(self) -> PropertyGraph:
+        """The RDF -> property-graph projection, computed once for every property-graph sink."""
+        from kg.project.projection import project
+
+        return project(self.dataset)
+
+
+class Sink(ABC):
+    """One export format. Subclasses set `name` and `description` and implement `write`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        """Write the format's files under out (a staging directory); return their paths."""
+
+
+_REGISTRY: dict[str, type[Sink]] = {}
+
+
+def register(cls: type[Sink]) -> type[Sink]:
+    """Class decorator: add a sink to the registry (the CLI's --format choices come from it)."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def sinks() -> dict[str, type[Sink]]:
+    """Every registered sink by name, importing the built-in formats first."""
+    import kg.export.formats  # noqa: F401  (registers the built-in sinks)
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+MANIFEST = "manifest.json"
+
+
+def publish(out_dir: Path, write_all: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run write_all into a fresh staging dir beside out_dir, then move its files into place.
+
+    Files the previous build listed in its manifest but this build did not write are removed.
+    If write_all raises, the staging dir is deleted and out_dir is left as it was.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        written = write_all(staging)
+        relative = sorted(p.relative_to(staging) for p in written)
+        previous = _previous_outputs(out_dir)
+        for rel in relative:
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, target)
+        for stale in sorted(previous - {str(r) for r in relative}):
+            (out_dir / stale).unlink(missing_ok=True)
+        return [out_dir / r for r in relative]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _previous_outputs(out_dir: Path) -> set[str]:
+    manifest = out_dir / MANIFEST
+    if not manifest.exists():
+        return set()
+    try:
+        outputs = json.loads(manifest.read_text("utf-8")).get("outputs", {})
+    except (ValueError, AttributeError):
+        return set()
+    return {name for name in outputs if ".." not in Path(name).parts}

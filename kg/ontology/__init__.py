@@ -1,0 +1,1 @@
+"""Public ontologies: readers, module extraction, SSSOM mappings, and the committed modules."""

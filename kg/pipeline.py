@@ -1,0 +1,133 @@
+"""build(): load -> RDF -> merge -> check -> export, writing nothing unless every step succeeds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import __version__
+from kg.curation.load import LoadedCuration, load_curation
+from kg.errors import KGError, Problem
+from kg.export.base import MANIFEST, BuildContext, publish, sinks
+from kg.ontology.modules import iter_modules
+from kg.rdf.build import build_dataset
+from kg.rdf.checks import undeclared_terms
+
+__all__ = ["BuildReport", "build"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build wrote and how big the graph is."""
+
+    outputs: list[Path]
+    counts: dict[str, int]
+
+
+def build(
+    data_dir: Path,
+    ontologies_dir: Path,
+    out_dir: Path,
+    formats: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the graph from data_dir + ontologies_dir and publish every export into out_dir."""
+    say = progress or (lambda _msg: None)
+    available = sinks()
+    chosen = list(formats) if formats else list(available)
+    unknown = [f for f in chosen if f not in available]
+    if unknown:
+        raise KGError(
+            f"unknown export format(s): {', '.join(unknown)} (choose from {', '.join(available)})"
+        )
+
+    say("Loading curated data")
+    loaded = load_curation(data_dir)
+    say("Reading ontology modules")
+    modules = list(iter_modules(ontologies_dir))
+    say("Building the RDF graph")
+    dataset = build_dataset(loaded.curation, modules)
+    problems = undeclared_terms(loaded, dataset) + _term_problems(loaded, ontologies_dir)
+    if problems:
+        raise KGError(problems)
+
+    input_hashes = dict(loaded.file_hashes)
+    for m in modules:
+        input_hashes[_display(m.path)] = hashlib.sha256(m.path.read_bytes()).hexdigest()
+    ctx = BuildContext(
+        dataset=dataset,
+        loaded=loaded,
+        ontology_sources={m.name: m.source for m in modules if m.source},
+        input_hashes=dict(sorted(input_hashes.items())),
+    )
+    counts = _counts(ctx)
+
+    def write_all(staging: Path) -> list[Path]:
+        written: list[Path] = []
+        for name in chosen:
+            say(f"Writing {available[name].description}")
+            written += available[name]().write(ctx, staging)
+        written.append(_write_manifest(ctx, counts, staging, written))
+        return written
+
+    outputs = publish(out_dir, write_all)
+    return BuildReport(outputs, counts)
+
+
+def _term_problems(loaded: LoadedCuration, ontologies_dir: Path) -> list[Problem]:
+    """Curated ontology ids that their module does not contain (when the checker is present)."""
+    try:
+        from kg.ontology.check import check_terms
+    except ImportError:
+        return []
+    return list(check_terms(loaded, ontologies_dir))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _counts(ctx: BuildContext) -> dict[str, int]:
+    c = ctx.loaded.curation
+    counts = {
+        "entities": len(c.entities),
+        "publications": len(c.publications),
+        "statements": len(c.statements),
+        "statements_negated": sum(s.negated for s in c.statements),
+        "trials": len(c.trials),
+        "outcome_measures": len(c.outcome_measures),
+        "quads": sum(len(g) for g in ctx.dataset.graphs()),
+    }
+    for g in sorted(ctx.dataset.graphs(), key=lambda g: str(g.identifier)):
+        if len(g):
+            counts[f"triples:{g.identifier}"] = len(g)
+    return counts
+
+
+def _write_manifest(
+    ctx: BuildContext, counts: dict[str, int], staging: Path, written: list[Path]
+) -> Path:
+    outputs = {
+        str(p.relative_to(staging)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(written)
+    }
+    manifest = {
+        "generator": f"il2-sle-kg {__version__}",
+        "inputs": ctx.input_hashes,
+        "ontologies": ctx.ontology_sources,
+        "counts": counts,
+        "outputs": outputs,
+    }
+    path = staging / MANIFEST
+    path.write_text(
+        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+    )
+    return path

@@ -1,0 +1,1 @@
+"""The RDF model: curated records and ontology modules as one rdflib Dataset."""

@@ -15,6 +15,7 @@ from rdflib.term import Node
 
 from kg.curation.schema import (
     Curation,
+    Dose,
     Entity,
     Evidence,
     OutcomeMeasure,
@@ -194,6 +195,15 @@ def _statement(st: Statement) -> tuple[list[Triple], list[Triple]]:
     return direct, prov
 
 
+def _join(*parts: str | None) -> str:
+    return ", ".join(p for p in parts if p)
+
+
+def _dose_label(dose: Dose) -> str:
+    amount = f"{dose.value:g} {dose.unit} {dose.route} {dose.frequency}"
+    return _join(amount, f"for {dose.duration}" if dose.duration else None, dose.phase)
+
+
 def _trial(t: Trial) -> list[Triple]:
     s = trial_iri(t.id, t.registry.nct)
     base = BASE[f"trial/{t.id}"]
@@ -247,6 +257,7 @@ def _trial(t: Trial) -> list[Triple]:
             out += [
                 (a, KGV.hasDose, n),
                 (n, RDF.type, KGV.Dose),
+                (n, RDFS.label, Literal(_dose_label(dose))),
                 (n, KGV.doseValue, _lit(dose.value)),
                 (n, KGV.doseUnit, UNIT_IRIS[dose.unit]),
                 (n, KGV.route, Literal(dose.route)),
@@ -260,6 +271,7 @@ def _trial(t: Trial) -> list[Triple]:
             out += [
                 (s, KGV[f"{kind}Endpoint"], n),
                 (n, RDF.type, KGV.Endpoint),
+                (n, RDFS.label, Literal(_join(f"{kind} endpoint: {ep.measure}", ep.time_point))),
                 (n, KGV.measure, outcome_iri(ep.measure)),
             ]
             out += _opt(n, KGV.timePoint, ep.time_point)
@@ -269,6 +281,11 @@ def _trial(t: Trial) -> list[Triple]:
         out += [
             (s, KGV.hasResult, n),
             (n, RDF.type, KGV.Result),
+            (
+                n,
+                RDFS.label,
+                Literal(_join(f"{t.acronym} {r.measure}", r.arm, r.time_point, r.population)),
+            ),
             (n, KGV.curationId, Literal(r.id)),
             (n, KGV.measure, outcome_iri(r.measure)),
             (n, KGV.analysisPopulation, Literal(r.population)),

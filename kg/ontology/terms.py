@@ -1,0 +1,121 @@
+"""The one in-memory model every ontology reader produces: terms, synonyms, headers.
+
+Readers for OBO, OBO Graphs JSON and RDF/OWL all return an :class:`OntologyDoc`;
+extraction and the full merge read nothing else. Ids are CURIEs where the prefix
+is known (ours from :mod:`kg.namespaces`, else the OBO PURL convention
+``http://purl.obolibrary.org/obo/PREFIX_local``), or full IRIs where no CURIE fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kg.namespaces import OBO, PREFIXES, converter
+
+__all__ = [
+    "SCOPES",
+    "Header",
+    "OntologyDoc",
+    "Synonym",
+    "Term",
+    "curie_from_iri",
+    "iri_of",
+    "is_term_id",
+    "prefix_of",
+]
+
+Scope = Literal["EXACT", "RELATED", "BROAD", "NARROW"]
+SCOPES: tuple[Scope, ...] = ("EXACT", "RELATED", "BROAD", "NARROW")
+Kind = Literal["class", "property"]
+
+_OBO_IRI = re.compile(r"^http://purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_([A-Za-z0-9_]+)$")
+_OBO_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9]*):([A-Za-z0-9_]+)$")
+
+
+@dataclass(frozen=True, order=True)
+class Synonym:
+    """A synonym with its OBO scope."""
+
+    text: str
+    scope: Scope = "RELATED"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One class or object property as its source states it."""
+
+    id: str
+    kind: Kind = "class"
+    label: str | None = None
+    definition: str | None = None
+    synonyms: tuple[Synonym, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    relationships: tuple[tuple[str, str], ...] = ()
+    obsolete: bool = False
+    replaced_by: tuple[str, ...] = ()
+    consider: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Header:
+    """What an ontology file says about itself."""
+
+    ontology: str | None = None
+    version_iri: str | None = None
+    data_version: str | None = None
+    licence: str | None = None
+    remarks: tuple[str, ...] = ()
+
+    @property
+    def version(self) -> str | None:
+        """The most specific version statement: the version IRI, else the data-version."""
+        return self.version_iri or self.data_version
+
+
+@dataclass(frozen=True)
+class OntologyDoc:
+    """One parsed source file: its header and its terms by id (in source order)."""
+
+    source: str
+    format: str
+    header: Header
+    terms: Mapping[str, Term] = field(default_factory=dict)
+
+
+def curie_from_iri(iri: str) -> str:
+    """The CURIE of an IRI (our prefixes first, then the OBO PURL rule), else the IRI itself."""
+    m = _OBO_IRI.match(iri)
+    if m and PREFIXES.get(m.group(1), iri[: m.start(2)]) == iri[: m.start(2)]:
+        return f"{m.group(1)}:{m.group(2)}"
+    return converter.compress(iri) or iri
+
+
+def iri_of(term_id: str) -> str:
+    """The IRI of a term id: an IRI stays, a CURIE expands (unknown OBO-style prefix: OBO PURL)."""
+    if "://" in term_id:
+        return term_id
+    prefix, _, local = term_id.partition(":")
+    if prefix in PREFIXES:
+        return PREFIXES[prefix] + local
+    if _OBO_CURIE.match(term_id):
+        return f"{OBO}{prefix}_{local}"
+    raise ValueError(f"not a CURIE or IRI: {term_id!r}")  # a bug: readers normalise ids
+
+
+def prefix_of(term_id: str) -> str | None:
+    """The prefix of a CURIE id, or None for a full IRI."""
+    if "://" in term_id or ":" not in term_id:
+        return None
+    return term_id.split(":", 1)[0]
+
+
+def is_term_id(text: str) -> bool:
+    """Whether text can name a term: an IRI, or a CURIE iri_of can expand."""
+    if "://" in text:
+        return True
+    prefix = text.split(":", 1)[0] if ":" in text else ""
+    return prefix in PREFIXES or bool(_OBO_CURIE.match(text))

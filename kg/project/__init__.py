@@ -1,0 +1,1 @@
+"""The one RDF -> property-graph projection that every property-graph export reads."""

@@ -169,7 +169,7 @@ class Dose(Record):
 
     value: Annotated[float, Field(gt=0)]
     unit: Unit
-    route: Route
+    route: Route | None = Field(default=None, description="omit when the source does not say")
     frequency: NonEmpty = Field(description="e.g. 'daily', 'every other day', 'weekly'")
     duration: str | None = Field(default=None, description="e.g. '5 days', '12 weeks'")
     phase: str | None = Field(default=None, description="e.g. 'induction', 'maintenance'")
@@ -210,8 +210,11 @@ class Result(Record):
     arm: Slug | None = None
     compared_to: Slug | None = None
     time_point: str | None = None
-    population: Literal["ITT", "mITT", "per-protocol", "post hoc per-protocol", "safety", "all"] = (
-        "ITT"
+    population: (
+        Literal["ITT", "mITT", "per-protocol", "post hoc per-protocol", "safety", "all"] | None
+    ) = Field(default=None, description="omit when the source does not name the analysis set")
+    direction: Literal["increased", "decreased", "unchanged"] | None = Field(
+        default=None, description="for qualitative findings without a number"
     )
     responders: Count | None = None
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
@@ -241,11 +244,12 @@ class AdverseEvent(Record):
 class Design(Record):
     """How a trial is built."""
 
-    randomised: bool
-    blinding: Literal[
-        "open-label", "single-blind", "double-blind", "triple-blind", "quadruple-blind"
-    ]
-    placebo_controlled: bool
+    randomised: bool | None = Field(default=None, description="omit when not stated")
+    blinding: (
+        Literal["open-label", "single-blind", "double-blind", "triple-blind", "quadruple-blind"]
+        | None
+    ) = None
+    placebo_controlled: bool | None = None
     centres: Literal["single-centre", "multicentre"] | None = None
     allocation: str | None = Field(default=None, description="e.g. '1:1'")
     model: (
@@ -269,7 +273,7 @@ class Trial(Record):
     acronym: NonEmpty
     title: NonEmpty
     registry: Registry = Registry()
-    phase: Literal["1", "1b", "1/2", "1/2a", "2", "2b", "3", "N/A"]
+    phase: Literal["1", "1b", "1/2", "1/2a", "2", "2b", "3", "N/A", "not stated"]
     design: Design
     enrolment: Annotated[int, Field(ge=1)] | None = None
     enrolment_type: Literal["actual", "planned"] = "actual"
@@ -277,6 +281,7 @@ class Trial(Record):
     status: Literal["completed", "terminated", "recruiting", "active", "unknown"] = "completed"
     conditions: Annotated[tuple[Curie, ...], Field(min_length=1)]
     start: date | None = None
+    primary_completion: date | None = None
     completion: date | None = None
     arms: Annotated[tuple[Arm, ...], Field(min_length=1)]
     primary_endpoints: tuple[Endpoint, ...] = ()

@@ -200,7 +200,7 @@ def _join(*parts: str | None) -> str:
 
 
 def _dose_label(dose: Dose) -> str:
-    amount = f"{dose.value:g} {dose.unit} {dose.route} {dose.frequency}"
+    amount = " ".join(x for x in (f"{dose.value:g} {dose.unit}", dose.route, dose.frequency) if x)
     return _join(amount, f"for {dose.duration}" if dose.duration else None, dose.phase)
 
 
@@ -216,22 +216,27 @@ def _trial(t: Trial) -> list[Triple]:
         (s, DCTERMS.title, Literal(t.title)),
         (s, KGV.curationId, Literal(t.id)),
         (s, KGV.phase, Literal(t.phase)),
-        (s, KGV.randomised, _lit(d.randomised)),
-        (s, KGV.blinding, Literal(d.blinding)),
-        (s, KGV.placeboControlled, _lit(d.placebo_controlled)),
         (s, KGV.overallStatus, Literal(t.status)),
         (s, KGV.curationStatus, Literal(t.curation_status)),
         (s, KGV.enrolmentType, Literal(t.enrolment_type)),
     ]
     if t.phase in PHASE_CLASSES:
         out.append((s, KGV.phaseClass, PHASE_CLASSES[t.phase]))
+    out += _opt(s, KGV.randomised, d.randomised)
+    out += _opt(s, KGV.blinding, d.blinding)
+    out += _opt(s, KGV.placeboControlled, d.placebo_controlled)
     out += _opt(s, KGV.centres, d.centres)
     out += _opt(s, KGV.allocation, d.allocation)
     out += _opt(s, KGV.designModel, d.model)
     out += _opt(s, KGV.enrolment, t.enrolment)
     out += _opt(s, KGV.sponsor, t.sponsor)
     out += _opt(s, KGV.note, t.note)
-    for field, value in (("startDate", t.start), ("completionDate", t.completion)):
+    dates = (
+        ("startDate", t.start),
+        ("primaryCompletionDate", t.primary_completion),
+        ("completionDate", t.completion),
+    )
+    for field, value in dates:
         if value:
             out.append((s, KGV[field], Literal(value, datatype=XSD.date)))
     for nct in t.registry.nct:
@@ -260,9 +265,9 @@ def _trial(t: Trial) -> list[Triple]:
                 (n, RDFS.label, Literal(_dose_label(dose))),
                 (n, KGV.doseValue, _lit(dose.value)),
                 (n, KGV.doseUnit, UNIT_IRIS[dose.unit]),
-                (n, KGV.route, Literal(dose.route)),
                 (n, KGV.frequency, Literal(dose.frequency)),
             ]
+            out += _opt(n, KGV.route, dose.route)
             out += _opt(n, KGV.duration, dose.duration)
             out += _opt(n, KGV.regimenPhase, dose.phase)
     for kind, endpoints in (("primary", t.primary_endpoints), ("secondary", t.secondary_endpoints)):
@@ -288,7 +293,6 @@ def _trial(t: Trial) -> list[Triple]:
             ),
             (n, KGV.curationId, Literal(r.id)),
             (n, KGV.measure, outcome_iri(r.measure)),
-            (n, KGV.analysisPopulation, Literal(r.population)),
             (n, DCTERMS.source, expand(r.source)),
             (n, KGV.curationStatus, Literal(r.status)),
         ]
@@ -301,6 +305,8 @@ def _trial(t: Trial) -> list[Triple]:
                 (n, KGV.responders, _lit(r.responders.n)),
                 (n, KGV.participantsAnalysed, _lit(r.responders.total)),
             ]
+        out += _opt(n, KGV.analysisPopulation, r.population)
+        out += _opt(n, KGV.direction, r.direction)
         out += _opt(n, KGV.timePoint, r.time_point)
         out += _opt(n, KGV.percent, r.percent)
         out += _opt(n, KGV.value, r.value)

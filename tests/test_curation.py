@@ -36,10 +36,12 @@ def _line_of(path: Path, needle: str) -> int:
 
 def test_real_data_loads_with_the_expected_volume() -> None:
     c = load_curation(ROOT / "data").curation
-    assert len(c.entities) >= 80
-    assert len(c.statements) >= 60
+    # Every statement needs a verbatim quote from a stored source; these are all the honest ones.
+    assert len(c.entities) >= 75
+    assert len(c.statements) >= 45
+    assert sum(s.negated for s in c.statements) >= 5
     assert len(c.trials) == 11
-    assert any(s.negated for s in c.statements)
+    assert sum(len(t.results) for t in c.trials) >= 40
 
 
 def test_unknown_unit_is_reported_at_its_line_with_the_allowed_values(data: Path) -> None:

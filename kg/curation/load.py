@@ -74,24 +74,33 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
     records: dict[str, list[_Record]] = {k: [] for k, _ in LIST_FILES.values()}
     records["trials"] = []
     hashes: dict[str, str] = {}
+    # ids of records that failed validation, and kinds whose file is unreadable (None): a
+    # reference to those is not reported as dangling, so one mistake gives one problem
+    known: dict[str, set[str] | None] = {k: set() for k in records}
 
     for name, (key, model) in LIST_FILES.items():
         path = data_dir / name
         display = _display(path)
         if not path.exists():
             problems.append(Problem(display, None, "", "required file is missing"))
+            known[key] = None
             continue
         hashes[display] = _sha256(path)
         try:
             doc = read_yaml(path, display)
         except KGError as exc:
             problems.extend(exc.problems)
+            known[key] = None
             continue
         items = _top_list(doc, key, problems)
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
+            known[key] = None
         for i, item in enumerate(items):
             rec = _validate(model, item, doc, (key, i), problems)
             if rec is not None:
                 records[key].append(rec)
+            elif isinstance(item, dict) and known[key] is not None:
+                known[key].add(str(item.get("id")))
 
     for path in sorted((data_dir / "trials").glob("*.y*ml")):
         display = _display(path)
@@ -108,7 +117,7 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
         if rec is not None:
             records["trials"].append(rec)
 
-    problems.extend(_referential_problems(records))
+    problems.extend(_referential_problems(records, known))
     if problems:
         raise KGError(problems)
 
@@ -167,10 +176,18 @@ def _validate(
     try:
         return _Record(model.model_validate(item), doc, path)
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
+            if err["type"] == "too_short" and _has_inner_error(err, errors):
+                continue  # "at least 1 item" only because an item failed: that item says why
             loc = (*path, *err["loc"])
             problems.append(Problem(doc.path, doc.line(loc), field_path(loc), _explain(err, model)))
         return None
+
+
+def _has_inner_error(err: Any, errors: list[Any]) -> bool:
+    n = len(err["loc"])
+    return any(len(e["loc"]) > n and tuple(e["loc"][:n]) == tuple(err["loc"]) for e in errors)
 
 
 def _explain(err: Any, model: type[BaseModel]) -> str:
@@ -216,9 +233,15 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
     return err["msg"]
 
 
-def _referential_problems(records: dict[str, list[_Record]]) -> Iterator[Problem]:
-    """Duplicate ids and references to things that are not defined."""
-    ids: dict[str, set[str]] = {}
+def _referential_problems(
+    records: dict[str, list[_Record]], known: dict[str, set[str] | None]
+) -> Iterator[Problem]:
+    """Duplicate ids and references to things that are not defined.
+
+    known: per kind, ids of records that failed validation (references to them are not
+    dangling), or None when the kind's file could not be read (references are not checked).
+    """
+    ids: dict[str, _Pool] = {}
     for kind, recs in records.items():
         seen: dict[str, _Record] = {}
         for r in recs:
@@ -227,11 +250,12 @@ def _referential_problems(records: dict[str, list[_Record]]) -> Iterator[Problem
                 where = f"{first.file.path}:{first.line('id')}"
                 yield r.problem(("id",), f"duplicate id {r.model.id!r} (first defined at {where})")
             seen.setdefault(r.model.id, r)
-        ids[kind] = set(seen)
+        failed = known.get(kind, set())
+        ids[kind] = _Pool(None if failed is None else set(seen) | failed)
     entities, pubs, measures = ids["entities"], ids["publications"], ids["outcome_measures"]
 
     def need(
-        r: _Record, sub: tuple[str | int, ...], value: str | None, pool: set[str], what: str
+        r: _Record, sub: tuple[str | int, ...], value: str | None, pool: _Pool, what: str
     ) -> Iterator[Problem]:
         if value is not None and value not in pool:
             yield r.problem(sub, f"{value!r} is not a defined {what}")
@@ -246,7 +270,7 @@ def _referential_problems(records: dict[str, list[_Record]]) -> Iterator[Problem
 
 
 def _evidence_problems(
-    r: _Record, sub: tuple[str | int, ...], evidence: Any, pubs: set[str]
+    r: _Record, sub: tuple[str | int, ...], evidence: Any, pubs: _Pool
 ) -> Iterator[Problem]:
     for i, ev in enumerate(evidence):
         if ev.source not in pubs:
@@ -261,9 +285,7 @@ def _evidence_problems(
             )
 
 
-def _trial_problems(
-    r: _Record, entities: set[str], pubs: set[str], measures: set[str]
-) -> Iterator[Problem]:
+def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -> Iterator[Problem]:
     t = r.model
     arm_ids: set[str] = set()
     for i, arm in enumerate(t.arms):
@@ -286,7 +308,7 @@ def _trial_problems(
                 ("publications", i),
                 f"{pub!r} is not a defined publication (data/publications.yaml)",
             )
-    for key in ("primary_endpoints", "secondary_endpoints"):
+    for key in ("primary_endpoints", "secondary_endpoints", "registered_endpoints"):
         for i, ep in enumerate(getattr(t, key)):
             if ep.measure not in measures:
                 yield r.problem(
@@ -334,3 +356,13 @@ def _trial_problems(
             )
         if ae.total is not None and ae.n > ae.total:
             yield r.problem(("adverse_events", i, "n"), f"n ({ae.n}) exceeds total ({ae.total})")
+
+
+class _Pool:
+    """A set of defined ids; None (the defining file was unreadable) contains everything."""
+
+    def __init__(self, ids: set[str] | None) -> None:
+        self.ids = ids
+
+    def __contains__(self, value: object) -> bool:
+        return self.ids is None or value in self.ids

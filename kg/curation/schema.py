@@ -276,7 +276,9 @@ class Trial(Record):
     phase: Literal["1", "1b", "1/2", "1/2a", "2", "2b", "3", "N/A", "not stated"]
     design: Design
     enrolment: Annotated[int, Field(ge=1)] | None = None
-    enrolment_type: Literal["actual", "planned"] = "actual"
+    enrolment_type: Literal["actual", "planned"] | None = Field(
+        default=None, description="omit when the source does not say"
+    )
     sponsor: str | None = None
     status: Literal["completed", "terminated", "recruiting", "active", "unknown"] = "completed"
     conditions: Annotated[tuple[Curie, ...], Field(min_length=1)]
@@ -286,6 +288,9 @@ class Trial(Record):
     arms: Annotated[tuple[Arm, ...], Field(min_length=1)]
     primary_endpoints: tuple[Endpoint, ...] = ()
     secondary_endpoints: tuple[Endpoint, ...] = ()
+    registered_endpoints: tuple[Endpoint, ...] = Field(
+        default=(), description="registered outcomes whose rank (primary/secondary) is not known"
+    )
     results: tuple[Result, ...] = ()
     adverse_events: tuple[AdverseEvent, ...] = ()
     publications: tuple[Curie, ...] = ()

@@ -218,7 +218,6 @@ def _trial(t: Trial) -> list[Triple]:
         (s, KGV.phase, Literal(t.phase)),
         (s, KGV.overallStatus, Literal(t.status)),
         (s, KGV.curationStatus, Literal(t.curation_status)),
-        (s, KGV.enrolmentType, Literal(t.enrolment_type)),
     ]
     if t.phase in PHASE_CLASSES:
         out.append((s, KGV.phaseClass, PHASE_CLASSES[t.phase]))
@@ -229,6 +228,7 @@ def _trial(t: Trial) -> list[Triple]:
     out += _opt(s, KGV.allocation, d.allocation)
     out += _opt(s, KGV.designModel, d.model)
     out += _opt(s, KGV.enrolment, t.enrolment)
+    out += _opt(s, KGV.enrolmentType, t.enrolment_type)
     out += _opt(s, KGV.sponsor, t.sponsor)
     out += _opt(s, KGV.note, t.note)
     dates = (
@@ -270,7 +270,12 @@ def _trial(t: Trial) -> list[Triple]:
             out += _opt(n, KGV.route, dose.route)
             out += _opt(n, KGV.duration, dose.duration)
             out += _opt(n, KGV.regimenPhase, dose.phase)
-    for kind, endpoints in (("primary", t.primary_endpoints), ("secondary", t.secondary_endpoints)):
+    ranked = (
+        ("primary", t.primary_endpoints),
+        ("secondary", t.secondary_endpoints),
+        ("registered", t.registered_endpoints),
+    )
+    for kind, endpoints in ranked:
         for i, ep in enumerate(endpoints, start=1):
             n = URIRef(f"{base}/endpoint/{kind}/{i}")
             out += [

@@ -1,0 +1,1 @@
+"""Interactive, offline HTML views of the property graph (selection, layout, rendering)."""

@@ -1,0 +1,273 @@
+/* The interactive part of a kg HTML view (kg/views/render.py inlines this file).
+ *
+ * Safety rule: text that comes from the graph is only ever put into the page with
+ * textContent (never innerHTML), links only get http(s) IRIs, and vis-network never gets a
+ * `title`, so nothing in the data can become markup or script. */
+(function () {
+  "use strict";
+
+  performance.mark("kg-start");
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  performance.mark("kg-parsed");
+  var meta = data.meta;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null && text !== "") { node.textContent = String(text); }
+    return node;
+  }
+
+  function httpLink(iri, text) {
+    if (!/^https?:\/\//i.test(iri)) { return el("span", "kg-iri", iri); }
+    var a = el("a", "kg-iri", text || iri);
+    a.href = iri;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function field(parent, key, value) {
+    if (value === undefined || value === null || value === "" ||
+        (Array.isArray(value) && value.length === 0)) { return; }
+    var line = el("div", "kg-field");
+    line.appendChild(el("span", "kg-key-name", key + ": "));
+    if (value instanceof Node) { line.appendChild(value); } else {
+      line.appendChild(el("span", "kg-value", Array.isArray(value) ? value.join("; ") : value));
+    }
+    parent.appendChild(line);
+  }
+
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var hiddenCategories = {};
+  var nodeView = new vis.DataView(nodes, {
+    filter: function (n) { return !hiddenCategories[n.category]; }
+  });
+  performance.mark("kg-datasets");
+
+  function nodeName(id) {
+    var n = nodes.get(id);
+    return n ? n.info.name : id;
+  }
+
+  function nodeCard(n, full) {
+    var info = n.info;
+    var card = el("div", "kg-card");
+    card.appendChild(el("div", "kg-card-title", info.name));
+    card.appendChild(el("div", "kg-card-sub", info.id + " \u00B7 " + info.category));
+    if (info.definition) { card.appendChild(el("p", "kg-definition", info.definition)); }
+    field(card, "Synonyms", info.synonyms);
+    if (full) {
+      field(card, "Cross-references", info.xrefs);
+      info.properties.forEach(function (kv) { field(card, kv[0].replace(/_/g, " "), kv[1]); });
+    }
+    field(card, "Term page", httpLink(info.iri));
+    return card;
+  }
+
+  function edgeCard(e, full) {
+    var info = e.info;
+    var card = el("div", "kg-card" + (info.negated ? " kg-card-negated" : ""));
+    card.appendChild(el("div", "kg-card-title", e.text));
+    card.appendChild(el("div", "kg-card-sub",
+      nodeName(e.from) + " \u2192 " + nodeName(e.to)));
+    field(card, "Predicate", info.predicate);
+    if (info.negated) {
+      card.appendChild(el("p", "kg-negated-note", "Negated finding: this relation was NOT observed."));
+    }
+    field(card, "Status", info.status);
+    info.qualifiers.forEach(function (kv) { field(card, kv[0], kv[1]); });
+    info.evidence.forEach(function (ev, i) {
+      var box = el("div", "kg-evidence");
+      box.appendChild(el("div", "kg-evidence-title", "Evidence " + (i + 1)));
+      field(box, "Source", ev.source_name ? ev.source_name + " (" + ev.source + ")" : ev.source);
+      field(box, "ECO", ev.eco);
+      if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
+      field(box, "Locator", ev.locator);
+      card.appendChild(box);
+    });
+    if (full) {
+      field(card, "Note", info.note);
+      field(card, "Statement", info.statement);
+    }
+    return card;
+  }
+
+  var container = document.getElementById("kg-graph");
+  var network = new vis.Network(container, { nodes: nodeView, edges: edges }, data.options);
+  performance.mark("kg-network");
+
+  /* --- hover tooltip: a preview that never takes the pointer (the click panel has links) --- */
+  var tip = document.getElementById("kg-tip");
+  function showTip(card, pointer) {
+    tip.replaceChildren(card);
+    tip.hidden = false;
+    var box = container.getBoundingClientRect();
+    var x = pointer.x + 16, y = pointer.y + 16;
+    if (x + tip.offsetWidth > box.width) { x = pointer.x - tip.offsetWidth - 16; }
+    if (y + tip.offsetHeight > box.height) { y = pointer.y - tip.offsetHeight - 16; }
+    tip.style.left = Math.max(0, x) + "px";
+    tip.style.top = Math.max(0, y) + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+  network.on("hoverNode", function (p) { showTip(nodeCard(nodes.get(p.node), false), p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { showTip(edgeCard(edges.get(p.edge), false), p.pointer.DOM); });
+  network.on("blurNode", hideTip);
+  network.on("blurEdge", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+
+  /* --- details panel --- */
+  var details = document.getElementById("kg-details");
+  function showDetails(card, neighbours) {
+    details.replaceChildren(card);
+    if (neighbours && neighbours.length) {
+      details.appendChild(el("h3", "", "Connected (" + neighbours.length + ")"));
+      var list = el("ul", "kg-neighbours");
+      neighbours.slice(0, 200).forEach(function (id) {
+        var item = el("li");
+        var button = el("button", "kg-link", nodeName(id));
+        button.type = "button";
+        button.addEventListener("click", function () { selectNode(id); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      details.appendChild(list);
+    }
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) {
+      showDetails(nodeCard(nodes.get(p.nodes[0]), true), network.getConnectedNodes(p.nodes[0]));
+    } else if (p.edges.length) {
+      showDetails(edgeCard(edges.get(p.edges[0]), true), null);
+    }
+  });
+
+  function selectNode(id) {
+    var n = nodes.get(id);
+    if (!n) { return; }
+    if (hiddenCategories[n.category]) {
+      hiddenCategories[n.category] = false;
+      var box = document.querySelector('input[data-category="' + CSS.escape(n.category) + '"]');
+      if (box) { box.checked = true; }
+      nodeView.refresh();
+    }
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    showDetails(nodeCard(n, true), network.getConnectedNodes(id));
+  }
+
+  /* --- search --- */
+  var search = document.getElementById("kg-search");
+  var results = document.getElementById("kg-results");
+  var index = nodes.get().map(function (n) {
+    var words = [n.info.name, n.id].concat(n.info.synonyms).join("\u0000").toLowerCase();
+    return { id: n.id, name: n.info.name, lower: n.info.name.toLowerCase(), words: words };
+  });
+  /* best first: exact name or id, then names starting with the query, then names containing
+   * it, then ids and synonyms containing it; shorter names first within a rank */
+  function matches(query) {
+    var q = query.trim().toLowerCase();
+    if (!q) { return []; }
+    var ranked = [];
+    index.forEach(function (entry) {
+      var rank = entry.lower === q || entry.id.toLowerCase() === q ? 0
+        : entry.lower.indexOf(q) === 0 ? 1
+        : entry.lower.indexOf(q) > 0 ? 2
+        : entry.words.indexOf(q) >= 0 ? 3 : -1;
+      if (rank >= 0) { ranked.push({ rank: rank, entry: entry }); }
+    });
+    ranked.sort(function (a, b) {
+      return a.rank - b.rank || a.entry.name.length - b.entry.name.length ||
+        (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0);
+    });
+    return ranked.slice(0, 15).map(function (r) { return r.entry; });
+  }
+  search.addEventListener("input", function () {
+    results.replaceChildren();
+    matches(search.value).forEach(function (entry) {
+      var item = el("li");
+      var button = el("button", "kg-link", entry.name);
+      button.type = "button";
+      button.title = entry.id;
+      button.addEventListener("click", function () { selectNode(entry.id); });
+      item.appendChild(button);
+      results.appendChild(item);
+    });
+  });
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") {
+      var found = matches(search.value);
+      if (found.length) { selectNode(found[0].id); }
+    } else if (event.key === "Escape") {
+      search.value = "";
+      results.replaceChildren();
+    }
+  });
+
+  /* --- legend and category filter --- */
+  var legend = document.getElementById("kg-legend");
+  meta.legend.forEach(function (entry) {
+    var item = el("li");
+    var label = el("label");
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.setAttribute("data-category", entry.category);
+    box.addEventListener("change", function () {
+      hiddenCategories[entry.category] = !box.checked;
+      nodeView.refresh();
+    });
+    var slot = el("span", "kg-slot");
+    var swatch = el("span", "kg-swatch kg-shape-" + entry.shape);
+    swatch.style.backgroundColor = entry.colour;
+    slot.appendChild(swatch);
+    label.appendChild(box);
+    label.appendChild(slot);
+    label.appendChild(el("span", "", entry.category + " (" + entry.count + ")"));
+    item.appendChild(label);
+    legend.appendChild(item);
+  });
+  function setAll(visible) {
+    legend.querySelectorAll("input[data-category]").forEach(function (box) {
+      box.checked = visible;
+      hiddenCategories[box.getAttribute("data-category")] = !visible;
+    });
+    nodeView.refresh();
+  }
+  document.getElementById("kg-all").addEventListener("click", function () { setAll(true); });
+  document.getElementById("kg-none").addEventListener("click", function () { setAll(false); });
+
+  /* --- toggles --- */
+  var edgeLabels = document.getElementById("kg-edge-labels");
+  edgeLabels.checked = !meta.large;
+  edgeLabels.addEventListener("change", function () {
+    edges.update(edges.get().map(function (e) {
+      return { id: e.id, label: edgeLabels.checked ? e.text : "" };
+    }));
+  });
+  var physics = document.getElementById("kg-physics");
+  physics.addEventListener("change", function () {
+    network.setOptions({ physics: { enabled: physics.checked } });
+  });
+  document.getElementById("kg-fit").addEventListener("click", function () {
+    network.fit({ animation: false });
+  });
+
+  network.once("afterDrawing", function () {
+    performance.mark("kg-ready");
+    window.kgReadyMs = performance.now();
+    window.kgReady = true;
+    document.body.setAttribute("data-ready", "true");
+  });
+  function showEdge(id) {
+    var e = edges.get(id);
+    if (!e) { return; }
+    network.setSelection({ nodes: [], edges: [id] });
+    showDetails(edgeCard(e, true), null);
+  }
+  window.kgView = {
+    network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge
+  };
+})();

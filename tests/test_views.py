@@ -1,0 +1,485 @@
+"""The HTML views: selection, safety and determinism, then every page in headless Chromium.
+
+Browser tests (marked `browser`) drive /usr/bin/chromium through Playwright; they are skipped,
+with the reason, only where that binary is absent (CI installs Debian's chromium package).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.curation.load import load_curation
+from kg.errors import KGError
+from kg.export.base import BuildContext, sinks
+from kg.export.html import HtmlSink
+from kg.ontology.modules import iter_modules
+from kg.project.graph import Edge, Node, PropertyGraph
+from kg.rdf.build import build_dataset
+from kg.views.layout import spring_layout
+from kg.views.render import LARGE_GRAPH, render, script_json
+from kg.views.select import (
+    View,
+    all_views,
+    curated_view,
+    ontology_view,
+    resolve_entities,
+)
+from kg.views.synthetic import synthetic_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+PAYLOAD = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
+TO_DOM = "id => kgView.network.canvasToDOM(kgView.network.getPosition(id))"
+XSS_NAME = '<img src=x onerror="window.__pwned=1">'
+XSS_DEFINITION = "</script><script>window.__pwned=2</script>"
+
+
+# ------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def context() -> BuildContext:
+    """The real graph, built as `kg build` builds it (load -> RDF), without the exports."""
+    loaded = load_curation(ROOT / "data")
+    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
+    return BuildContext(dataset=dataset, loaded=loaded)
+
+
+@pytest.fixture(scope="module")
+def expected(context: BuildContext) -> dict[str, View]:
+    return {v.slug: v for v in all_views(context.projection)}
+
+
+@pytest.fixture(scope="module")
+def written(context: BuildContext, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """slug -> page, as the `html` sink writes them."""
+    out = tmp_path_factory.mktemp("export")
+    return {p.stem: p for p in HtmlSink().write(context, out)}
+
+
+def payload(html: str) -> dict[str, Any]:
+    match = PAYLOAD.search(html)
+    assert match, "no kg-data script in the page"
+    return json.loads(match.group(1))
+
+
+def node(
+    node_id: str, name: str, *, curated: bool = True, term: bool = True, category: str = "Cell"
+) -> Node:
+    """A node; `term`: an ontology class (curated ones too), else a record such as a trial."""
+    props: dict[str, Any] = {"synonyms": (), "xrefs": (), "definition": f"about {name}"}
+    if curated:
+        props["curation_status"] = "verified"
+    labels = (category, "OntologyClass") if term else (category,)
+    return Node(node_id, f"http://example.org/{node_id}", name, category, labels, props)
+
+
+def edge(source: str, target: str, etype: str = "SUBCLASS_OF", **kw: Any) -> Edge:
+    label = "subclass of" if etype == "SUBCLASS_OF" else etype.lower().replace("_", " ")
+    return Edge(f"e-{source}-{target}", source, target, etype, "rdfs:subClassOf", label, **kw)
+
+
+# ------------------------------------------------------------------------ without a browser
+
+
+def test_html_sink_is_registered() -> None:
+    assert sinks()["html"] is HtmlSink
+
+
+def test_the_sink_writes_one_page_per_view(
+    written: dict[str, Path], expected: dict[str, View], context: BuildContext
+) -> None:
+    assert set(written) == set(expected)
+    assert {"index", "mechanism", "ontology"} <= set(written)
+    trials = [n for n in context.projection.nodes if n.category == "ClinicalTrial"]
+    assert len([s for s in written if s.startswith("trial-")]) == len(trials) > 0
+    assert all(p.parent.name == "views" for p in written.values())
+
+
+def test_every_view_is_a_subgraph_of_the_projection(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    g = context.projection
+    node_ids = {n.id for n in g.nodes}
+    edge_ids = {e.id for e in g.edges}
+    for view in expected.values():
+        ids = {n.id for n in view.graph.nodes}
+        assert ids <= node_ids, view.slug
+        assert {e.id for e in view.graph.edges} <= edge_ids, view.slug
+        assert all(e.source in ids and e.target in ids for e in view.graph.edges), view.slug
+
+
+def test_each_trial_page_has_its_trial_and_arms(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    g = context.projection
+    for slug, view in expected.items():
+        if not slug.startswith("trial-"):
+            continue
+        trials = [n for n in view.graph.nodes if n.category == "ClinicalTrial"]
+        assert len(trials) == 1, slug
+        arms = {e.target for e in g.edges if e.source == trials[0].id and e.type == "HAS_ARM"}
+        assert arms <= {n.id for n in view.graph.nodes}, slug
+
+
+def test_mechanism_links_il2_to_regulatory_t_cells(expected: dict[str, View]) -> None:
+    view = expected["mechanism"]
+    names = {n.name for n in view.graph.nodes}
+    assert {"interleukin-2", "regulatory T cell"} <= names
+    assert all("statement" in e.properties or e.type == "SUBCLASS_OF" for e in view.graph.edges)
+    assert any(e.negated for e in view.graph.edges), "the negated findings belong here"
+
+
+def test_index_leaves_the_ontology_ancestry_to_the_ontology_view() -> None:
+    g = PropertyGraph(
+        (node("X:1", "regulatory T cell"), node("X:2", "T cell", curated=False),
+         node("X:3", "cell", curated=False), node("X:4", "phase 2", curated=False),
+         node("X:5", "a trial", term=False, category="ClinicalTrial")),
+        (edge("X:1", "X:2"), edge("X:2", "X:3"), edge("X:2", "X:3", "PART_OF"),
+         edge("X:5", "X:4", "PHASE_CLASS"), edge("X:5", "X:1", "STUDIES_CONDITION")),
+    )  # fmt: skip
+    index = curated_view(g).graph
+    assert [n.id for n in index.nodes] == ["X:1", "X:4", "X:5"]
+    assert {e.type for e in index.edges} == {"PHASE_CLASS", "STUDIES_CONDITION"}
+    onto = ontology_view(g)
+    assert [n.id for n in onto.graph.nodes] == ["X:1", "X:2", "X:3"]
+    assert {e.type for e in onto.graph.edges} == {"SUBCLASS_OF"}
+    assert onto.hierarchical
+
+
+def test_rendering_is_deterministic(written: dict[str, Path], expected: dict[str, View]) -> None:
+    for slug in ("index", "mechanism"):
+        html = render(expected[slug])
+        assert html == render(expected[slug])
+        assert written[slug].read_text("utf-8") == html
+
+
+def test_rendering_does_not_depend_on_the_process() -> None:
+    code = (
+        "import hashlib; from kg.views.render import render; from kg.views.select import View;"
+        "from kg.views.synthetic import synthetic_graph;"
+        "print(hashlib.sha256(render(View('s', 's', 's', synthetic_graph(300))).encode())"
+        ".hexdigest())"
+    )
+    run = {"cwd": ROOT, "capture_output": True, "text": True, "check": True}
+    digests = {
+        subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": seed}, **run).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
+def test_pages_reference_nothing_outside_themselves(written: dict[str, Path]) -> None:
+    for slug, path in written.items():
+        html = path.read_text("utf-8")
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I), slug
+        assert not re.search(r"<link\b|<script[^>]*\bsrc\s*=|<iframe|@import", html, re.I), slug
+        assert "sourceMappingURL" not in html, slug
+        assert "default-src 'none'" in html, slug
+
+
+def test_the_csp_allows_exactly_the_inline_scripts(written: dict[str, Path]) -> None:
+    html = written["index"].read_text("utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    assert len(scripts) == 2  # vis-network and view.js
+    digests = {
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in scripts
+    }
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp
+    script_src = next(d for d in csp.group(1).split(";") if d.strip().startswith("script-src"))
+    assert set(script_src.split()[1:]) == digests
+
+
+def test_embedded_json_cannot_close_its_script_element() -> None:
+    text = str(script_json({"a": XSS_DEFINITION + "<!-- & \u2028"}))
+    assert not set(text) & {"<", ">", "&", "\u2028"}
+    assert json.loads(text) == {"a": XSS_DEFINITION + "<!-- & \u2028"}
+
+
+def test_negated_findings_are_dashed_red_and_say_not(expected: dict[str, View]) -> None:
+    data = payload(render(expected["mechanism"]))
+    negated = [e for e in data["edges"] if e["info"]["negated"]]
+    assert negated
+    for e in negated:
+        assert e["label"].startswith("NOT ")
+        assert e["dashes"] and e["color"]["color"] == "#d62728"
+    assert all(not e.get("dashes") for e in data["edges"] if not e["info"]["negated"]
+               and e["info"]["status"] in ("", "verified"))  # fmt: skip
+
+
+def test_tooltips_carry_evidence_and_labels(expected: dict[str, View]) -> None:
+    data = payload(render(expected["mechanism"]))
+    with_evidence = [e for e in data["edges"] if e["info"]["evidence"]]
+    assert with_evidence
+    ev = with_evidence[0]["info"]["evidence"][0]
+    assert ev["source"] and ev["eco"].startswith("ECO:") and ev["quote"]
+    assert ev["source_name"], "the source publication is named though it is not drawn here"
+    assert all("title" not in item for item in data["nodes"] + data["edges"])
+    n = data["nodes"][0]
+    assert {"id", "iri", "definition", "synonyms"} <= set(n["info"])
+
+
+def test_a_large_graph_degrades_to_a_cheap_drawing() -> None:
+    g = synthetic_graph(LARGE_GRAPH + 200)
+    data = payload(render(View("big", "big", "synthetic", g, hierarchical=True)))
+    assert data["meta"]["large"] is True
+    assert data["options"]["physics"]["enabled"] is False
+    assert "hierarchical" not in data["options"]["layout"]
+    assert all("label" not in e for e in data["edges"])
+    assert all("x" in n and "y" in n for n in data["nodes"])
+
+
+def test_small_graphs_keep_edge_labels_and_fixed_positions(expected: dict[str, View]) -> None:
+    data = payload(render(expected["index"]))
+    assert data["meta"]["large"] is False
+    assert all(e["label"] for e in data["edges"])
+    assert all("x" in n for n in data["nodes"])
+
+
+def test_layout_is_deterministic_and_keeps_nodes_apart() -> None:
+    g = synthetic_graph(300)
+    ids = [n.id for n in g.nodes]
+    pairs = [(e.source, e.target) for e in g.edges]
+    first = spring_layout(ids, pairs)
+    assert first == spring_layout(list(reversed(ids)), pairs)
+    assert set(first) == set(ids)
+    assert len(set(first.values())) == len(ids)
+
+
+def test_entities_resolve_by_curie_label_or_synonym(context: BuildContext) -> None:
+    g = context.projection
+    assert resolve_entities(g, ["CL:0000815"]) == ["CL:0000815"]
+    assert resolve_entities(g, ["Regulatory T Cell", "SLE"]) == ["CL:0000815", "MONDO:0007915"]
+
+
+def test_an_unknown_entity_is_an_error_with_close_matches(context: BuildContext) -> None:
+    with pytest.raises(KGError) as info:
+        resolve_entities(context.projection, ["regulatory T cel", "zzzz"])
+    messages = [p.message for p in info.value.problems]
+    assert any(
+        m.startswith("no entity 'regulatory T cel' in the graph; close matches: CL:0000815 "
+                     "(regulatory T cell)") for m in messages
+    )  # fmt: skip
+    assert "no entity 'zzzz' in the graph (give a CURIE, an IRI, a label or a synonym)" in messages
+
+
+def test_kg_view_writes_a_page_and_rejects_unknown_entities(tmp_path: Path) -> None:
+    out = tmp_path / "treg.html"
+    run = [sys.executable, "-m", "kg.cli", "view"]
+    ok = subprocess.run([*run, "regulatory T cell", "--hops", "1", "--out", str(out)],
+                        cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "regulatory T cell" in payload(out.read_text("utf-8"))["meta"]["title"]
+    bad = subprocess.run([*run, "regulatory T cel", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert bad.returncode == 1
+    assert "Error:" in bad.stderr and "close matches: CL:0000815" in bad.stderr
+
+
+# ----------------------------------------------------------------------------- in Chromium
+
+
+@dataclass
+class Page:
+    """An opened view and what it did: requests it tried outside file://, console errors."""
+
+    page: Any
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_view(browser: Any, path: Path, *, bypass_csp: bool = False) -> Page:
+    """Open path from file://, blocking and recording every request that is not file://."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=bypass_csp)
+    page = ctx.new_page()
+    opened = Page(page)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            opened.external.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page.on("request", lambda req: None if req.url.startswith(("file:", "data:")) else
+            opened.external.append(req.url))  # fmt: skip
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: opened.errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.kgReady === true", timeout=30_000)
+    return opened
+
+
+def click_a_node(page: Any) -> str:
+    """Focus a node, click its centre; return its id (the node actually under the pointer)."""
+    box = page.locator("#kg-graph").bounding_box()
+    node_id = page.evaluate(
+        """() => {
+            const net = kgView.network;
+            for (const id of kgView.nodes.getIds()) {
+                net.focus(id, {scale: 1.0, animation: false});
+                const p = net.canvasToDOM(net.getPosition(id));
+                if (net.getNodeAt(p) === id) { return id; }
+            }
+            return null;
+        }"""
+    )
+    assert node_id, "no node could be hit"
+    hover(page, node_id)
+    assert node_id in page.inner_text("#kg-tip")
+    point = page.evaluate(TO_DOM, node_id)
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    page.mouse.click(x, y)
+    assert page.evaluate("kgView.network.getSelectedNodes()") == [node_id]
+    assert node_id in page.inner_text("#kg-details")
+    return node_id
+
+
+def hover(page: Any, node_id: str) -> None:
+    """Move the pointer onto a node and wait for its tooltip."""
+    box = page.locator("#kg-graph").bounding_box()
+    page.evaluate("id => kgView.network.focus(id, {scale: 1.0, animation: false})", node_id)
+    point = page.evaluate(TO_DOM, node_id)
+    page.mouse.move(box["x"] + point["x"] - 30, box["y"] + point["y"] - 30)
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"], steps=4)
+    page.wait_for_function(
+        "id => { const tip = document.getElementById('kg-tip');"
+        " return !tip.hidden && tip.textContent.includes(id); }",
+        arg=node_id,
+        timeout=5_000,
+    )
+
+
+def counts(page: Any) -> tuple[int, int]:
+    return tuple(page.evaluate("[kgView.nodes.length, kgView.edges.length]"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_every_view_opens_offline_and_responds(
+    browser: Any, written: dict[str, Path], expected: dict[str, View], tmp_path: Path
+) -> None:
+    for slug, path in sorted(written.items()):
+        opened = open_view(browser, path)
+        view = expected[slug]
+        assert opened.external == [], slug
+        assert counts(opened.page) == (len(view.graph.nodes), len(view.graph.edges)), slug
+        if view.graph.nodes:
+            click_a_node(opened.page)
+        opened.page.screenshot(path=str(tmp_path / f"{slug}.png"))
+        assert opened.errors == [], slug
+        opened.page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_search_and_category_filter(
+    browser: Any, written: dict[str, Path], expected: dict[str, View]
+) -> None:
+    target = next(n for n in expected["index"].graph.nodes if n.name == "regulatory T cell")
+    opened = open_view(browser, written["index"])
+    page = opened.page
+    page.fill("#kg-search", "regulatory T")
+    assert "regulatory T cell" in page.inner_text("#kg-results")
+    page.press("#kg-search", "Enter")
+    assert page.evaluate("kgView.network.getSelectedNodes()") == [target.id]
+    shown = page.evaluate("kgView.network.body.nodeIndices.length")
+    page.uncheck(f'input[data-category="{target.category}"]')
+    cells = sum(n.category == target.category for n in expected["index"].graph.nodes)
+    assert page.evaluate("kgView.network.body.nodeIndices.length") == shown - cells
+    page.click("#kg-all")
+    assert page.evaluate("kgView.network.body.nodeIndices.length") == shown
+    page.uncheck("#kg-edge-labels")
+    assert page.evaluate("kgView.edges.get().every(e => e.label === '')")
+    page.check("#kg-physics")
+    page.wait_for_timeout(300)
+    page.uncheck("#kg-physics")
+    page.click("#kg-fit")
+    assert opened.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "csp-bypassed"])
+def test_injected_markup_is_shown_as_text_and_never_runs(
+    browser: Any, tmp_path: Path, bypass_csp: bool
+) -> None:
+    evil = Node(
+        "X:evil", "javascript:window.__pwned=3", XSS_NAME, "<b>Cell</b>", ("Cell",),
+        {"definition": XSS_DEFINITION, "synonyms": ("<script>window.__pwned=4</script>",),
+         "xrefs": (), "curation_status": "verified"},
+    )  # fmt: skip
+    g = PropertyGraph(
+        (evil, node("X:ok", "plain", term=False)),
+        (Edge("X:e", "X:evil", "X:ok", "RELATED_TO", "RO:1", XSS_NAME, True,
+              {"sources": ("X:ok",), "eco_codes": ("ECO:1",), "quotes": (XSS_DEFINITION,),
+               "locators": ("<img src=y onerror=window.__pwned=5>",), "status": "verified"}),),
+    )  # fmt: skip
+    path = tmp_path / "evil.html"
+    path.write_text(render(View("evil", XSS_NAME, XSS_DEFINITION, g)), "utf-8")
+    opened = open_view(browser, path, bypass_csp=bypass_csp)
+    page = opened.page
+    page.evaluate("kgView.select('X:evil')")
+    page.fill("#kg-search", "img")
+    assert XSS_NAME in page.inner_text("#kg-details")
+    assert XSS_DEFINITION in page.inner_text("#kg-details")
+    assert XSS_NAME in page.inner_text("#kg-results")
+    assert XSS_NAME in page.inner_text("h1")
+    assert page.locator("#kg-details a").count() == 0, "a javascript: IRI must not become a link"
+    page.evaluate("kgView.showEdge('X:e')")
+    details = page.inner_text("#kg-details")
+    assert "NOT " + XSS_NAME in details and "<img src=y onerror=window.__pwned=5>" in details
+    hover(page, "X:evil")
+    assert XSS_NAME in page.inner_text("#kg-tip")
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.querySelectorAll('img, script:not([id])').length") == 2
+    assert opened.external == []
+    assert opened.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_a_5000_node_view_opens_and_responds(browser: Any, tmp_path: Path) -> None:
+    g = synthetic_graph(5000)
+    path = tmp_path / "big.html"
+    path.write_text(render(View("big", "5,000 nodes", "synthetic", g)), "utf-8")
+    opened = open_view(browser, path)
+    assert counts(opened.page) == (len(g.nodes), len(g.edges))
+    assert opened.page.evaluate("window.kgReadyMs") < 15_000
+    click_a_node(opened.page)
+    assert opened.external == [] and opened.errors == []

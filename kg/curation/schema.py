@@ -253,7 +253,10 @@ class Design(Record):
     centres: Literal["single-centre", "multicentre"] | None = None
     allocation: str | None = Field(default=None, description="e.g. '1:1'")
     model: (
-        Literal["parallel", "single group", "crossover", "basket", "dose-escalation", "case report"]
+        Literal[
+            "parallel", "single group", "crossover", "basket", "dose-escalation",
+            "case report", "case series",
+        ]
         | None
     ) = None
 

@@ -75,7 +75,9 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
+    "semapv": "https://w3id.org/semapv/vocab/",
     "skos": str(SKOS),
+    "sssom": "https://w3id.org/sssom/",
     "xsd": str(XSD),
 }
 

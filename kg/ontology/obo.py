@@ -18,9 +18,25 @@ import fastobo
 
 from kg.errors import KGError
 from kg.ontology.sourcefile import SourceBytes
-from kg.ontology.terms import SCOPES, Header, OntologyDoc, Synonym, Term, is_term_id
+from kg.ontology.terms import (
+    SCOPES,
+    Header,
+    LazyTerms,
+    OntologyDoc,
+    Synonym,
+    Term,
+    is_term_id,
+)
 
-__all__ = ["SHORTHAND_RELATIONS", "iter_obo_terms", "read_obo"]
+__all__ = [
+    "SHORTHAND_RELATIONS",
+    "header_of",
+    "iter_obo_terms",
+    "parse_obo",
+    "read_obo",
+    "relation_table",
+    "relationship_of",
+]
 
 #: OBO shorthand relation ids and the RO/BFO properties they stand for
 SHORTHAND_RELATIONS: dict[str, str] = {
@@ -49,30 +65,80 @@ SHORTHAND_RELATIONS: dict[str, str] = {
 _LICENCE_TAG = re.compile(r"licen[cs]e$", re.IGNORECASE)
 
 
-def read_obo(src: SourceBytes) -> OntologyDoc:
+def read_obo(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
     """Parse one OBO document; a syntax error or a truncated file is a KGError with its line."""
-    doc = _parse(src)
-    header = _header(doc.header)
-    relations, tags = _relation_table(doc)
-    terms: dict[str, Term] = {}
-    for term in iter_obo_terms(doc, relations, tags):
-        terms.setdefault(term.id, term)
-    return OntologyDoc(source=src.name, format="obo", header=header, terms=terms)
+    doc, repairs = _parse(src, lenient)
+    header = header_of(doc)
+    relations, tags = relation_table(doc)
+    frames: dict[str, tuple[Any, Any]] = {}
+    for frame in doc:
+        kind = _kind(frame)
+        if kind is not None:
+            frames.setdefault(str(frame.id), (frame, kind))
+    terms = LazyTerms(frames, lambda fk: _term(fk[0], fk[1], relations, tags))
+    return OntologyDoc(
+        source=src.name, format="obo", header=header, terms=terms, repairs=tuple(repairs)
+    )
 
 
-def _parse(src: SourceBytes) -> Any:
+def parse_obo(src: SourceBytes, lenient: bool = False) -> tuple[Any, list[str]]:
+    """The fastobo document of a source, and the repairs lenient mode made."""
+    return _parse(src, lenient)
+
+
+_XREF_LIST = re.compile(r"^((?:def|synonym): .*\")\s*\[[^\[\]]*\](.*)$")
+_MAX_REPAIRS = 100
+
+
+def _parse(src: SourceBytes, lenient: bool) -> tuple[Any, list[str]]:
     if src.data and not src.data.endswith(b"\n"):
         last = src.data.count(b"\n") + 1
-        raise KGError.at(
-            src.name, last, "", "file ends in the middle of a line: it is truncated"
+        raise KGError.at(src.name, last, "", "file ends in the middle of a line: it is truncated")
+    data, repairs = src.data, []
+    while True:
+        try:
+            return fastobo.load(io.BytesIO(data)), repairs
+        except SyntaxError as exc:
+            fixed = _repair(data, exc.lineno) if lenient and len(repairs) < _MAX_REPAIRS else None
+            if fixed is None:
+                raise KGError.at(src.name, exc.lineno, "", _syntax_message(exc, lenient)) from None
+            data = fixed
+            repairs.append(f"line {exc.lineno}: emptied an xref list fastobo rejects ({exc.msg})")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise KGError.at(src.name, None, "", f"cannot read as OBO: {exc}") from None
+
+
+def _syntax_message(exc: SyntaxError, lenient: bool) -> str:
+    near = f" (at {exc.text.strip()[:60]!r})" if exc.text and exc.text.strip() else ""
+    hint = "" if lenient else _lenient_hint(exc.text or "")
+    return f"OBO syntax error: {exc.msg}{near}{hint}"
+
+
+def _lenient_hint(text: str) -> str:
+    if _XREF_LIST.match(text.strip()):
+        return (
+            "; if only the bracketed xref list is malformed, `lenient: true` for this source "
+            "in ontologies/sources.yaml empties it (the extract does not use those xrefs)"
         )
-    try:
-        return fastobo.load(io.BytesIO(src.data))
-    except SyntaxError as exc:
-        near = f" (at {exc.text.strip()[:60]!r})" if exc.text and exc.text.strip() else ""
-        raise KGError.at(src.name, exc.lineno, "", f"OBO syntax error: {exc.msg}{near}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise KGError.at(src.name, None, "", f"cannot read as OBO: {exc}") from None
+    return ""
+
+
+def _repair(data: bytes, lineno: int | None) -> bytes | None:
+    """data with the xref list of line lineno emptied, or None if that line is not fixable."""
+    if not lineno:
+        return None
+    lines = data.split(b"\n")
+    line = lines[lineno - 1].decode("utf-8", errors="replace")
+    m = _XREF_LIST.match(line)
+    if m is None:
+        return None
+    lines[lineno - 1] = f"{m.group(1)} []{m.group(2)}".encode()
+    return b"\n".join(lines)
+
+
+def header_of(doc: Any) -> Header:
+    """The Header of a parsed OBO document."""
+    return _header(doc.header)
 
 
 def _header(clauses: Iterable[Any]) -> Header:
@@ -102,7 +168,7 @@ def _header(clauses: Iterable[Any]) -> Header:
     )
 
 
-def _relation_table(doc: Any) -> tuple[dict[str, str], set[str]]:
+def relation_table(doc: Any) -> tuple[dict[str, str], set[str]]:
     """Typedef id -> property CURIE, and the ids of metadata-tag typedefs."""
     table: dict[str, str] = {}
     tags: set[str] = set()
@@ -131,24 +197,38 @@ def _resolve(relation: str, table: dict[str, str]) -> str | None:
     return None
 
 
+def _kind(frame: Any) -> str | None:
+    """'class' for a [Term], 'property' for a [Typedef] with a prefixed id, else None."""
+    kind = type(frame).__name__
+    if kind == "TermFrame":
+        return "class"
+    if kind == "TypedefFrame":
+        term_id = str(frame.id)
+        if ":" in term_id and is_term_id(term_id):
+            return "property"
+    return None
+
+
 def iter_obo_terms(doc: Any, relations: dict[str, str], tags: set[str]) -> Iterator[Term]:
     """Every term and prefixed typedef of a parsed OBO document, as Terms."""
     for frame in doc:
-        kind = type(frame).__name__
-        if kind == "TermFrame":
-            yield _term(frame, "class", relations, tags)
-        elif kind == "TypedefFrame":
-            term_id = str(frame.id)
-            if ":" in term_id and is_term_id(term_id):
-                yield _term(frame, "property", relations, tags)
+        kind = _kind(frame)
+        if kind is not None:
+            yield _term(frame, kind, relations, tags)
 
 
 def _term(frame: Any, kind: Any, relations: dict[str, str], tags: set[str]) -> Term:
     f: dict[str, Any] = {
-        "label": None, "definition": None, "obsolete": False,
-        "synonyms": [], "xrefs": [], "parents": [], "relationships": [],
-        "replaced_by": [], "consider": [],
-    }  # fmt: skip
+        "label": None,
+        "definition": None,
+        "obsolete": False,
+        "synonyms": [],
+        "xrefs": [],
+        "parents": [],
+        "relationships": [],
+        "replaced_by": [],
+        "consider": [],
+    }
     for c in frame:
         handler = _HANDLERS.get(type(c).__name__)
         if handler is not None:
@@ -197,13 +277,20 @@ def _is_a(c: Any, f: dict[str, Any], _r: dict[str, str], _t: set[str]) -> None:
         f["parents"].append(target)
 
 
-def _relationship(c: Any, f: dict[str, Any], relations: dict[str, str], tags: set[str]) -> None:
-    relation, target = str(c.typedef), str(c.term)
+def relationship_of(
+    relation: str, target: str, relations: dict[str, str], tags: set[str]
+) -> tuple[str, str] | None:
+    """(property CURIE, target) for a relationship line, or None if it is not one we keep."""
     if relation in tags or "://" in target or ":" not in target or not is_term_id(target):
-        return
+        return None
     resolved = _resolve(relation, relations)
-    if resolved is not None:
-        f["relationships"].append((resolved, target))
+    return None if resolved is None else (resolved, target)
+
+
+def _relationship(c: Any, f: dict[str, Any], relations: dict[str, str], tags: set[str]) -> None:
+    rel = relationship_of(str(c.typedef), str(c.term), relations, tags)
+    if rel is not None:
+        f["relationships"].append(rel)
 
 
 def _obsolete(c: Any, f: dict[str, Any], _r: dict[str, str], _t: set[str]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.ontology.sourcefile import SourceBytes
-from kg.ontology.terms import Header, OntologyDoc, Synonym, Term, curie_from_iri
+from kg.ontology.terms import Header, LazyTerms, OntologyDoc, Synonym, Term, curie_from_iri
 
 __all__ = ["read_obographs"]
 
@@ -61,15 +61,14 @@ def _convert(name: str, graphs: list[dict[str, Any]]) -> OntologyDoc:
                 parents.setdefault(sub, []).append(obj)
             elif "://" not in obj:
                 relationships.setdefault(sub, []).append((pred, obj))
-    terms: dict[str, Term] = {}
+    nodes: dict[str, tuple[str, str, dict[str, Any]]] = {}
     for graph in graphs:
         for node in graph.get("nodes") or ():
             kind = {"CLASS": "class", "PROPERTY": "property"}.get(node.get("type", ""))
-            if kind is None:
-                continue
-            term_id = curie_from_iri(node["id"])
-            if term_id not in terms:
-                terms[term_id] = _term(term_id, kind, node, parents, relationships)
+            if kind is not None:
+                term_id = curie_from_iri(node["id"])
+                nodes.setdefault(term_id, (term_id, kind, node))
+    terms = LazyTerms(nodes, lambda n: _term(n[0], n[1], n[2], parents, relationships))
     return OntologyDoc(source=name, format="obographs", header=header, terms=terms)
 
 
@@ -114,6 +113,8 @@ def _term(
         parents=tuple(dict.fromkeys(parents.get(term_id, ()))),
         relationships=tuple(dict.fromkeys(relationships.get(term_id, ()))),
         obsolete=bool(meta.get("deprecated", False)),
-        replaced_by=tuple(curie_from_iri(str(v["val"])) for v in values if v["pred"] == _REPLACED_BY),
+        replaced_by=tuple(
+            curie_from_iri(str(v["val"])) for v in values if v["pred"] == _REPLACED_BY
+        ),
         consider=tuple(curie_from_iri(str(v["val"])) for v in values if v["pred"] == _CONSIDER),
     )

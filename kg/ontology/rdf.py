@@ -80,7 +80,7 @@ def _terms(by_subject: dict[Any, dict[str, list[Any]]]) -> dict[str, Term]:
             continue
         parents: list[str] = []
         relationships: list[tuple[str, str]] = []
-        for sup in props.get(f"{_RDFS}subClassOf", ()) + props.get(f"{_RDFS}subPropertyOf", ()):
+        for sup in [*props.get(f"{_RDFS}subClassOf", ()), *props.get(f"{_RDFS}subPropertyOf", ())]:
             if isinstance(sup, ox.NamedNode):
                 parents.append(curie_from_iri(sup.value))
             elif isinstance(sup, ox.BlankNode):

@@ -16,21 +16,24 @@ from kg.ontology.terms import OntologyDoc
 
 __all__ = ["READERS", "read_ontology"]
 
+#: (source bytes, lenient) -> document; `lenient` lets the OBO reader repair known quirks
+Reader = Callable[[SourceBytes, bool], OntologyDoc]
 
-def _obo(src: SourceBytes) -> OntologyDoc:
+
+def _obo(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
     from kg.ontology.obo import read_obo
 
-    return read_obo(src)
+    return read_obo(src, lenient=lenient)
 
 
-def _obographs(src: SourceBytes) -> OntologyDoc:
+def _obographs(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
     from kg.ontology.obographs import read_obographs
 
     return read_obographs(src)
 
 
-def _rdf(fmt: str) -> Callable[[SourceBytes], OntologyDoc]:
-    def read(src: SourceBytes) -> OntologyDoc:
+def _rdf(fmt: str) -> Reader:
+    def read(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
         from kg.ontology.rdf import read_rdf
 
         return read_rdf(src, fmt)
@@ -39,7 +42,7 @@ def _rdf(fmt: str) -> Callable[[SourceBytes], OntologyDoc]:
 
 
 #: format name -> reader; keys equal kg.ontology.sourcefile.FORMATS
-READERS: dict[str, Callable[[SourceBytes], OntologyDoc]] = {
+READERS: dict[str, Reader] = {
     "obo": _obo,
     "obographs": _obographs,
     "turtle": _rdf("turtle"),
@@ -49,14 +52,19 @@ READERS: dict[str, Callable[[SourceBytes], OntologyDoc]] = {
 assert set(READERS) == set(FORMATS)
 
 
-def read_ontology(location: str | Path, fmt: str | None = None) -> tuple[OntologyDoc, SourceBytes]:
-    """Read one ontology file or URL (format from the name unless given) into terms + header."""
+def read_ontology(
+    location: str | Path, fmt: str | None = None, *, lenient: bool = False
+) -> tuple[OntologyDoc, SourceBytes]:
+    """Read one ontology file or URL (format from the name unless given) into terms + header.
+
+    lenient=True lets the OBO reader blank a definition/synonym xref list that fastobo
+    rejects (ECO's `[UniProt:Vishal Joshi, ...]`) instead of failing; each repair is
+    listed in the result's `repairs`.
+    """
     name = str(location)
-    fmt = fmt or guess_format(name)
-    reader = READERS.get(fmt)
-    if reader is None:
+    if fmt is not None and fmt not in READERS:
         raise KGError.at(
             name, None, "format", f"unknown format {fmt!r} (choose from {', '.join(READERS)})"
         )
-    src = read_source(name)
-    return reader(src), src
+    src = read_source(name)  # first, so a missing file is reported as missing
+    return READERS[fmt or guess_format(name)](src, lenient), src

@@ -1,0 +1,142 @@
+"""`kg ontologies extract`: curated CURIEs -> one MIREOT-style module per ontology + mappings.
+
+Seeds are every CURIE the curation uses whose prefix a configured ontology owns,
+plus `seeds:` from the config, plus (for ontologies with `seed_from_mappings`)
+the objects of the kept MONDO mappings, so DOID/NCIT/HP ids that map to a
+curated disease are classes in the graph too. Placement rules are in
+:mod:`kg.ontology.closure`; the RDF shape of a term in :mod:`kg.ontology.triples`;
+the mappings in :mod:`kg.ontology.sssom`. Output is byte-stable: sorted Turtle,
+no blank nodes, and source.json dates taken from the sources' versions.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.curation.load import LoadedCuration
+from kg.errors import KGError
+from kg.ontology.closure import Closure, Placement
+from kg.ontology.config import SourcesConfig
+from kg.ontology.mappings import MappingResult, build_mappings
+from kg.ontology.moduletext import module_record, module_text
+from kg.ontology.seeds import curated_uses
+from kg.ontology.sources import SourceTable
+from kg.ontology.terms import prefix_of
+
+__all__ = ["ExtractReport", "extract_modules"]
+
+Say = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class ExtractReport:
+    """What was written, and per-module counts."""
+
+    written: list[Path]
+    counts: dict[str, dict[str, int]]
+
+
+def extract_modules(
+    config: SourcesConfig,
+    loaded: LoadedCuration,
+    out_dir: Path,
+    *,
+    only: list[str] | None = None,
+    command: str = "kg ontologies extract",
+    say: Say | None = None,
+) -> ExtractReport:
+    """Extract every configured ontology's module (all are computed; `only` limits writing)."""
+    tell = say or (lambda _name, _msg: None)
+    names = [*config.ontologies, "mappings"]
+    unknown = sorted(set(only or ()) - set(names))
+    if unknown:
+        raise KGError(f"--only: unknown name(s) {', '.join(unknown)} (known: {', '.join(names)})")
+    table = SourceTable(config, tell)
+    closure = Closure(config.owner, table.lookup)
+    uses = list(curated_uses(loaded))
+    closure.add_seeds([u.curie for u in uses] + list(config.seeds))
+    mappings = _grow_with_mappings(config, loaded, closure, tell)
+
+    texts: dict[Path, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    seed_ids = {u.curie for u in uses} | set(config.seeds)
+    for name in config.ontologies:
+        terms = closure.result.terms_of(name)
+        if not terms:
+            tell(name, "no curated term: no module")
+            continue
+        source = table.get(name)
+        turtle, stats = module_text(name, config, source, closure.result)
+        record = module_record(name, config, source, closure.result, seed_ids, stats, command)
+        texts[out_dir / name / "module.ttl"] = turtle
+        texts[out_dir / name / "source.json"] = record
+        counts[name] = stats
+        tell(name, f"{stats.get('classes', 0):,} classes, {stats['triples']:,} triples")
+    if mappings is not None:
+        texts[out_dir / "mappings" / "mappings.ttl"] = mappings.turtle
+        texts[out_dir / "mappings" / "source.json"] = mappings.record(command)
+        counts["mappings"] = mappings.counts
+    chosen = set(only or names)
+    written = _write({p: t for p, t in texts.items() if p.parent.name in chosen})
+    _remove_stale(out_dir, chosen, texts, config)
+    return ExtractReport(written, counts)
+
+
+def _grow_with_mappings(
+    config: SourcesConfig, loaded: LoadedCuration, closure: Closure, say: Say
+) -> MappingResult | None:
+    """Read the SSSOM sets for the placed subjects; seed mapped ids; repeat until stable."""
+    if config.mappings is None:
+        return None
+    subjects: frozenset[str] = frozenset()
+    result: MappingResult | None = None
+    while True:
+        placement: Placement = closure.result
+        current = frozenset(
+            t for t in placement.placed if prefix_of(t) in config.mappings.subject_prefixes
+        )
+        if current == subjects and result is not None:
+            return result
+        subjects = current
+        result = build_mappings(config, loaded, subjects, say)
+        closure.add_seeds(
+            obj
+            for obj in result.mapped_ids
+            if (owner := config.owner(prefix_of(obj))) is not None
+            and config.ontologies[owner].seed_from_mappings
+        )
+
+
+def _write(texts: dict[Path, str]) -> list[Path]:
+    """Write each file atomically (temp file + rename); unchanged files are rewritten too."""
+    for path, text in sorted(texts.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    return sorted(texts)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale(
+    out_dir: Path, chosen: set[str], texts: dict[Path, str], config: SourcesConfig
+) -> None:
+    """A configured ontology that no longer has curated terms loses its old module."""
+    for name in config.ontologies:
+        if name not in chosen:
+            continue
+        for leaf in ("module.ttl", "source.json"):
+            path = out_dir / name / leaf
+            if path not in texts and path.exists():
+                path.unlink()

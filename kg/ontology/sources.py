@@ -1,0 +1,127 @@
+"""The configured ontologies, read lazily: one merged term table per ontology.
+
+An ontology may list several files; a term is taken whole from the first file
+that states it (so CL's full 2022 release wins and the reduced 2026 file only
+adds terms the 2022 release lacks).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kg.ontology.config import SourcesConfig, resolve_files
+from kg.ontology.readers import read_ontology
+from kg.ontology.terms import Header, OntologyDoc, Term
+
+__all__ = ["FileRecord", "LoadedSource", "SourceTable", "version_date"]
+
+Say = Callable[[str, str], None]
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One source file as read: where, format, hash, header, size, repairs."""
+
+    written: str
+    location: str
+    format: str
+    sha256: str
+    bytes: int
+    header: Header
+    terms: int
+    repairs: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.written,
+            "format": self.format,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "ontology": self.header.ontology,
+            "version_iri": self.header.version_iri,
+            "data_version": self.header.data_version,
+            "licence_stated": self.header.licence,
+            "terms_in_file": self.terms,
+            "version_date": version_date([self]),
+            "lenient_repairs": list(self.repairs),
+        }
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """An ontology's merged terms and the files they came from."""
+
+    name: str
+    docs: tuple[OntologyDoc, ...]
+    files: tuple[FileRecord, ...]
+    seconds: float
+    origin: dict[str, int]
+
+    def term(self, term_id: str) -> Term | None:
+        """The term as the first file that states it says, or None."""
+        index = self.origin.get(term_id)
+        return None if index is None else self.docs[index].terms[term_id]
+
+    def file_of(self, term_id: str) -> str:
+        """Which file (as written in the config) a term was taken from."""
+        return self.files[self.origin[term_id]].written
+
+
+class SourceTable:
+    """Reads each configured ontology the first time a term of it is looked up."""
+
+    def __init__(self, config: SourcesConfig, say: Say | None = None) -> None:
+        self.config = config
+        self.say = say or (lambda _name, _msg: None)
+        self.loaded: dict[str, LoadedSource] = {}
+
+    def get(self, name: str) -> LoadedSource:
+        if name not in self.loaded:
+            self.loaded[name] = self._load(name)
+        return self.loaded[name]
+
+    def lookup(self, name: str, term_id: str) -> Term | None:
+        return self.get(name).term(term_id)
+
+    def _load(self, name: str) -> LoadedSource:
+        source = self.config.ontologies[name]
+        fmt = None if name in self.config.overrides else source.format
+        start = time.perf_counter()
+        docs: list[OntologyDoc] = []
+        origin: dict[str, int] = {}
+        records: list[FileRecord] = []
+        for index, (written, location) in enumerate(resolve_files(self.config, name)):
+            self.say(name, f"reading {written}")
+            doc, src = read_ontology(location, fmt, lenient=source.lenient)
+            docs.append(doc)
+            for term_id in doc.terms:
+                origin.setdefault(term_id, index)
+            records.append(
+                FileRecord(
+                    written,
+                    location,
+                    doc.format,
+                    src.sha256,
+                    src.size,
+                    doc.header,
+                    len(doc.terms),
+                    doc.repairs,
+                )
+            )
+        seconds = time.perf_counter() - start
+        self.say(name, f"read {len(origin):,} terms in {seconds:.1f} s")
+        return LoadedSource(name, tuple(docs), tuple(records), seconds, origin)
+
+
+def version_date(files: list[FileRecord] | tuple[FileRecord, ...]) -> str | None:
+    """The release date the files state (version IRI/data-version, else file name); latest wins."""
+    dates: list[str] = []
+    for f in files:
+        found = _DATE.findall(f"{f.header.version_iri or ''} {f.header.data_version or ''}")
+        found = found or _DATE.findall(f.written.rsplit("/", 1)[-1])
+        dates += ["-".join(d) for d in found]
+    return max(dates) if dates else None

@@ -1,0 +1,79 @@
+"""Full merge: the OBO fast path equals the term-model path; N-Triples parse back exactly."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import fastobo
+import pyoxigraph as ox
+import pytest
+
+from kg.ontology.fullmerge import full_merge_ntriples, load_store
+from kg.ontology.obo import read_obo
+from kg.ontology.obont import obo_nt_lines
+from kg.ontology.rdfwrite import Lit, nt_line, turtle
+from kg.ontology.sourcefile import read_source
+from kg.ontology.triples import term_triples
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
+
+
+@pytest.mark.parametrize("name", ["mini.obo", "relations.obo", "doid.obo"])
+def test_fast_path_equals_term_model(name: str) -> None:
+    src = read_source(str(FIXTURES / name))
+    expected = sorted(
+        {nt_line(t) for term in read_obo(src).terms.values() for t in term_triples(term)}
+    )
+    lines: list[str] = []
+    obo_nt_lines(fastobo.load(io.BytesIO(src.data)), set(), lines)
+    assert sorted(set(lines)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", 'a "quoted" word', "back\\slash", "line\nbreak\r\ttab", "ctrl\x01\x7f", "µ – ü 中"],
+)
+def test_literal_escaping_round_trips(text: str) -> None:
+    s, p = "http://example.org/s", "http://example.org/p"
+    for data, fmt in (
+        (nt_line((s, p, Lit(text))), ox.RdfFormat.N_TRIPLES),
+        (turtle([(s, p, Lit(text))]), ox.RdfFormat.TURTLE),
+    ):
+        [quad] = list(ox.parse(data.encode("utf-8"), fmt))
+        assert quad.object.value == text
+
+
+def test_full_merge_writes_sorted_ntriples(tmp_path: Path) -> None:
+    counts = full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path)
+    assert set(counts) == {"mondo", "uberon", "ro", "eco", "doid", "total"}
+    assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
+    for name in ("mondo", "uberon", "ro", "eco", "doid"):
+        lines = (tmp_path / f"{name}.nt").read_text("utf-8").splitlines(keepends=True)
+        assert lines == sorted(set(lines)) and len(lines) == counts[name]
+        list(ox.parse(path=tmp_path / f"{name}.nt", format=ox.RdfFormat.N_TRIPLES))
+    mondo = (tmp_path / "mondo.nt").read_text("utf-8")
+    # the whole file, obsolete terms included
+    assert "<http://purl.obolibrary.org/obo/MONDO_0000002>" in mondo
+    again = tmp_path / "again"
+    full_merge_ntriples(FIXTURES / "sources.yaml", again, only=["mondo"])
+    assert (again / "mondo.nt").read_bytes() == (tmp_path / "mondo.nt").read_bytes()
+
+
+def test_load_store_puts_each_ontology_in_its_graph(tmp_path: Path) -> None:
+    full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path, only=["mondo", "doid"])
+    store = load_store({"mondo": tmp_path / "mondo.nt", "doid": tmp_path / "doid.nt"})
+    ask = (
+        "ASK { GRAPH <https://w3id.org/il2-sle-kg/graph/ontology/mondo> { "
+        "<http://purl.obolibrary.org/obo/MONDO_0007915> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf>+ "
+        "<http://purl.obolibrary.org/obo/MONDO_0000001> } }"
+    )
+    assert bool(store.query(ask))
+
+
+def test_full_merge_unknown_name(tmp_path: Path) -> None:
+    from kg.errors import KGError
+
+    with pytest.raises(KGError, match="unknown ontology name"):
+        full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path, only=["nope"])

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import __version__
-from kg.curation.load import LoadedCuration, load_curation
-from kg.errors import KGError, Problem
+from kg.curation.load import load_curation
+from kg.errors import KGError
 from kg.export.base import MANIFEST, BuildContext, publish, sinks
 from kg.ontology.modules import iter_modules
 from kg.rdf.build import build_dataset
-from kg.rdf.checks import undeclared_terms
+from kg.rdf.validate import Finding, check_warn, validate
 
 __all__ = ["BuildReport", "build"]
 
@@ -27,6 +27,7 @@ class BuildReport:
 
     outputs: list[Path]
     counts: dict[str, int]
+    warnings: tuple[Finding, ...] = ()
 
 
 def build(
@@ -35,8 +36,19 @@ def build(
     out_dir: Path,
     formats: Sequence[str] | None = None,
     progress: Progress | None = None,
+    warn: Sequence[str] = (),
+    ontology_mode: str = "modules",
+    ontology_config: Path | None = None,
 ) -> BuildReport:
-    """Build the graph from data_dir + ontologies_dir and publish every export into out_dir."""
+    """Build the graph from data_dir + ontologies_dir and publish every export into out_dir.
+
+    Validation (SHACL shapes + referential checks) must pass before anything is written;
+    `warn` names checks whose findings only warn (returned in the report).
+    `ontology_mode="full"` also writes full/kg-full.nq with the whole source ontologies named
+    in `ontology_config` (default: ontologies_dir/sources.yaml).
+    """
+    if ontology_mode not in ("modules", "full"):
+        raise KGError(f"unknown ontology mode {ontology_mode!r} (choose modules or full)")
     say = progress or (lambda _msg: None)
     available = sinks()
     chosen = list(formats) if formats else list(available)
@@ -46,15 +58,16 @@ def build(
             f"unknown export format(s): {', '.join(unknown)} (choose from {', '.join(available)})"
         )
 
+    check_warn(warn)
     say("Loading curated data")
     loaded = load_curation(data_dir)
     say("Reading ontology modules")
     modules = list(iter_modules(ontologies_dir))
     say("Building the RDF graph")
     dataset = build_dataset(loaded.curation, modules)
-    problems = undeclared_terms(loaded, dataset) + _term_problems(loaded, ontologies_dir)
-    if problems:
-        raise KGError(problems)
+    say("Validating")
+    validation = validate(loaded, dataset, modules, ontologies_dir, warn)
+    validation.raise_for_violations()
 
     input_hashes = dict(loaded.file_hashes)
     for m in modules:
@@ -72,20 +85,19 @@ def build(
         for name in chosen:
             say(f"Writing {available[name].description}")
             written += available[name]().write(ctx, staging)
+        if ontology_mode == "full":
+            say("Merging the whole source ontologies")
+            from kg.export.fullmerge import write_full_merge
+
+            config = ontology_config or ontologies_dir / "sources.yaml"
+            full_paths, full_counts = write_full_merge(ctx, config, staging)
+            written += full_paths
+            counts.update(full_counts)
         written.append(_write_manifest(ctx, counts, staging, written))
         return written
 
     outputs = publish(out_dir, write_all)
-    return BuildReport(outputs, counts)
-
-
-def _term_problems(loaded: LoadedCuration, ontologies_dir: Path) -> list[Problem]:
-    """Curated ontology ids that their module does not contain (when the checker is present)."""
-    try:
-        from kg.ontology.check import check_terms
-    except ImportError:
-        return []
-    return list(check_terms(loaded, ontologies_dir))
+    return BuildReport(outputs, counts, validation.warnings)
 
 
 def _display(path: Path) -> str:

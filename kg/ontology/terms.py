@@ -128,6 +128,9 @@ def curie_from_iri(iri: str) -> str:
     return converter.compress(iri) or iri
 
 
+OBOINOWL_NS = "http://www.geneontology.org/formats/oboInOwl#"
+
+
 def iri_of(term_id: str) -> str:
     """The IRI of a term id: an IRI stays, a CURIE expands (unknown OBO-style prefix: OBO PURL)."""
     if "://" in term_id:
@@ -137,6 +140,10 @@ def iri_of(term_id: str) -> str:
         return PREFIXES[prefix] + local
     if _OBO_CURIE.match(term_id):
         return f"{OBO}{prefix}_{local}"
+    if term_id == "ObsoleteClass":  # OBO's built-in parent of obsolete classes (OBI uses it)
+        return f"{OBOINOWL_NS}ObsoleteClass"
+    if ":" not in term_id and term_id.strip():
+        return f"{OBO}{term_id}"  # an unprefixed OBO id: the OBO PURL space, as the OWL API does
     raise ValueError(f"not a CURIE or IRI: {term_id!r}")  # a bug: readers normalise ids
 
 

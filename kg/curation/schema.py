@@ -114,10 +114,21 @@ class Entity(Record):
     note: str | None = None
 
 
-class Publication(Record):
-    """A paper, registry record or abstract that evidence points to."""
+def _publication_id(value: str) -> str:
+    if value.startswith("NCT:"):
+        raise ValueError(
+            "a ClinicalTrials.gov record is not a publication: put the NCT number in the "
+            "trial's registry.nct (the trial's node is that record)"
+        )
+    return value
 
-    id: Curie = Field(description="PMID:..., DOI:... or NCT... for a registry record")
+
+class Publication(Record):
+    """A paper, abstract or (non-ClinicalTrials.gov) registry record that evidence points to."""
+
+    id: Annotated[Curie, AfterValidator(_publication_id)] = Field(
+        description="PMID:..., DOI:... or il2kg:publication/..."
+    )
     title: NonEmpty
     journal: str | None = None
     year: Annotated[int, Field(ge=1900, le=2100)]

@@ -1,0 +1,1 @@
+"""SPARQL over the built graph: store, named competency queries, CLI runner, endpoint."""

@@ -1,0 +1,313 @@
+"""Run a SPARQL query over the built graph and write its answer (the body of `kg query`).
+
+The project's prefixes (kg.namespaces.PREFIXES) are predeclared: they are handed to
+the engine as its default prefix map rather than pasted above the user's text, so a
+syntax error's line and column are those of the user's own query, and a PREFIX line
+in the query still overrides a predeclared one. The default graph is the union of
+every named graph; `GRAPH <...>` still addresses one of them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    serialize,
+)
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KGError
+from kg.namespaces import PREFIXES, curie_of
+from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve
+from kg.query.store import load_store
+from kg.query.syntax import UPDATE_FORMS, query_form
+
+__all__ = [
+    "FORMATS",
+    "OutputFormat",
+    "QueryResult",
+    "SyntaxProblem",
+    "execute",
+    "graph_bytes",
+    "prefixes_for",
+    "query_command",
+    "syntax_problem",
+    "write_result",
+]
+
+QueryResult = QuerySolutions | QueryTriples | QueryBoolean
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One way to write an answer: a results format (SELECT/ASK) or an RDF format (graphs)."""
+
+    name: str
+    description: str
+    results: QueryResultsFormat | None = None
+    graph: RdfFormat | None = None
+
+
+#: `kg query --format` choices; the CLI help is built from this table.
+FORMATS: dict[str, OutputFormat] = {
+    f.name: f
+    for f in (
+        OutputFormat("table", "a table on the terminal (SELECT, ASK)"),
+        OutputFormat("csv", "SPARQL 1.1 CSV results", results=QueryResultsFormat.CSV),
+        OutputFormat("tsv", "SPARQL 1.1 TSV results", results=QueryResultsFormat.TSV),
+        OutputFormat("json", "SPARQL 1.1 JSON results", results=QueryResultsFormat.JSON),
+        OutputFormat("xml", "SPARQL 1.1 XML results", results=QueryResultsFormat.XML),
+        OutputFormat("ttl", "Turtle (CONSTRUCT, DESCRIBE)", graph=RdfFormat.TURTLE),
+        OutputFormat("nt", "N-Triples (CONSTRUCT, DESCRIBE)", graph=RdfFormat.N_TRIPLES),
+    )
+}
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """A parser error located in the user's query text (1-based line and column)."""
+
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"SPARQL syntax error: {self.message}"
+        return f"SPARQL syntax error at line {self.line}, column {self.column}: {self.message}"
+
+
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+_PNAME = re.compile(r"(?<![\w?$:<])([A-Za-z][\w.-]*):(?=[\w%\\]|\s|$)")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+def syntax_problem(text: str, exc: SyntaxError) -> SyntaxProblem:
+    """The engine's parse error as line, column and a readable message."""
+    raw = str(exc)
+    match = _ERROR_AT.match(raw)
+    line, column, message = (
+        (int(match.group(1)), int(match.group(2)), match.group(3)) if match else (None, None, raw)
+    )
+    if "Prefix not found" in message:
+        unknown = _undeclared_prefixes(text)
+        message = (
+            f"unknown prefix {', '.join(p + ':' for p in unknown)}" if unknown else "unknown prefix"
+        ) + " (declare it with PREFIX; the project's prefixes are predeclared)"
+    message = _without_character_classes(" ".join(message.split()))
+    if len(message) > 200:
+        message = message[:200].rstrip(", ") + " …"
+    return SyntaxProblem(line, column, message)
+
+
+def _without_character_classes(message: str) -> str:
+    """Drop the parser's character-class alternatives (['0' ..= '9' | ...]) from a list."""
+    head = "expected one of "
+    if not message.startswith(head):
+        return message
+    items, depth, quoted, current = [], 0, "", ""
+    for ch in message[len(head) :]:
+        if quoted:
+            quoted = "" if ch == quoted else quoted
+        elif ch in "'\"":
+            quoted = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    items.append(current.strip())
+    kept = [item for item in items if item and not item.startswith("[")]
+    if not kept:
+        return message
+    return ("expected " if len(kept) == 1 else head) + ", ".join(kept)
+
+
+def _undeclared_prefixes(text: str) -> list[str]:
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)} | set(PREFIXES)
+    stripped = re.sub(r"<[^<>\s]*>|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|#[^\n]*", " ", text)
+    return sorted({m.group(1) for m in _PNAME.finditer(stripped)} - declared)
+
+
+_PREFIX_KEYS = [(f"{prefix}:", prefix, iri) for prefix, iri in PREFIXES.items()]
+
+
+@lru_cache(maxsize=4096)
+def prefixes_for(text: str) -> dict[str, str]:
+    """The project prefixes a query may use (those whose `prefix:` occurs in its text).
+
+    Handing the engine all of them costs more than answering a small query. The
+    returned dict is shared between calls with the same text: do not change it.
+    """
+    return {prefix: iri for key, prefix, iri in _PREFIX_KEYS if key in text}
+
+
+def execute(store: Store, query: QueryText) -> QueryResult:
+    """Run a read-only query over the union of all graphs; a bad query is a KGError."""
+    form = query_form(query.text)
+    if form in UPDATE_FORMS:
+        raise KGError.at(
+            query.origin, None, "", f"SPARQL UPDATE ({form}) is not allowed: the graph is read-only"
+        )
+    try:
+        return store.query(query.text, prefixes=prefixes_for(query.text))
+    except SyntaxError as exc:
+        problem = syntax_problem(query.text, exc)
+        raise KGError.at(query.origin, problem.line, "", _column(problem)) from None
+    except OSError as exc:
+        raise KGError.at(query.origin, None, "", f"query failed: {exc}") from None
+
+
+def _column(problem: SyntaxProblem) -> str:
+    if problem.column is None:
+        return f"SPARQL syntax error: {problem.message}"
+    return f"SPARQL syntax error at column {problem.column}: {problem.message}"
+
+
+def write_result(result: QueryResult, fmt: OutputFormat, stream: IO[bytes]) -> None:
+    """Serialize an answer in a machine format with Oxigraph's own serializers."""
+    if isinstance(result, QueryTriples):
+        if fmt.graph is None:
+            raise KGError(
+                f"--format {fmt.name} is for SELECT/ASK answers; a CONSTRUCT or DESCRIBE "
+                "answer is a graph: use --format ttl or nt"
+            )
+        stream.write(graph_bytes(list(result), fmt.graph))
+        return
+    if fmt.results is None:
+        raise KGError(
+            f"--format {fmt.name} is for CONSTRUCT/DESCRIBE graphs; a SELECT or ASK answer "
+            "needs table, csv, tsv, json or xml"
+        )
+    stream.write(result.serialize(format=fmt.results) or b"")
+
+
+def graph_bytes(triples: list[Triple], fmt: RdfFormat) -> bytes:
+    """Triples as sorted N-Triples, or as Turtle with the project prefixes it uses (sorted)."""
+    ordered = sorted(triples, key=str)
+    if fmt != RdfFormat.TURTLE:
+        return serialize(ordered, format=fmt) or b""
+    text = (serialize(ordered, format=fmt, prefixes=PREFIXES) or b"").decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    cut = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+    body = "".join(lines[cut:])
+    used = sorted(
+        line for line in lines[:cut] if re.search(rf"(?<![\w.-]){re.escape(line.split()[1])}", body)
+    )
+    return "".join([*used, "\n", body] if used else [body]).encode("utf-8")
+
+
+def render_table(result: QuerySolutions | QueryBoolean) -> Table:
+    """A SELECT answer as a rich table (IRIs shortened to CURIEs), or an ASK answer."""
+    if isinstance(result, QueryBoolean):
+        table = Table("answer")
+        table.add_row("yes" if bool(result) else "no")
+        return table
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False, caption_justify="left")
+    rows = 0
+    for solution in result:
+        table.add_row(*(_cell(solution[name]) for name in names))
+        rows += 1
+    table.caption = f"{rows} row{'s' if rows != 1 else ''}"
+    return table
+
+
+def _cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return curie_of(term.value)
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"{term.value}@{term.language}"
+        return term.value
+    return str(term)
+
+
+def query_command(
+    query: str | None,
+    fmt: str | None,
+    out: Path | None,
+    exports: Path,
+    list_queries: bool,
+    console: Console,
+    queries_dir: Path = QUERIES_DIR,
+) -> None:
+    """`kg query`: list the named queries, or run one query and write its answer."""
+    if list_queries:
+        console.print(_query_list(queries_dir))
+        return
+    if not query:
+        raise KGError("give a query: a name from `kg query --list`, a .rq file, or SPARQL text")
+    chosen = _format(fmt)
+    text = resolve(query, queries_dir)
+    store = load_store(exports)
+    result = execute(store, text)
+    if chosen is None:
+        chosen = FORMATS["ttl" if isinstance(result, QueryTriples) else "table"]
+    try:
+        _emit(result, chosen, out, console)
+    except OSError as exc:  # evaluation is lazy: engine errors can surface while writing
+        raise KGError.at(text.origin, None, "", f"query failed: {exc}") from None
+
+
+def _emit(result: QueryResult, fmt: OutputFormat, out: Path | None, console: Console) -> None:
+    if fmt.name == "table":
+        if isinstance(result, QueryTriples):
+            raise KGError(
+                "a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt, not table"
+            )
+        table = render_table(result)
+        if out is None:
+            console.print(table)
+        else:
+            with out.open("w", encoding="utf-8") as handle:
+                Console(file=handle, width=200, color_system=None).print(table)
+        return
+    if out is None:
+        write_result(result, fmt, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    with out.open("wb") as handle:
+        write_result(result, fmt, handle)
+
+
+def _format(name: str | None) -> OutputFormat | None:
+    if name is None:
+        return None
+    if name not in FORMATS:
+        raise KGError(f"unknown --format {name!r} (choose from {', '.join(FORMATS)})")
+    return FORMATS[name]
+
+
+def _query_list(queries_dir: Path) -> Table:
+    table = Table("query", "question", caption_justify="left")
+    found = named_queries(queries_dir)
+    for named in found:
+        table.add_row(named.name, named.question)
+    table.caption = f"{len(found)} named queries in {queries_dir}/ — run one with `kg query NAME`"
+    return table

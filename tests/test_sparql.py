@@ -1,0 +1,259 @@
+"""`kg query`: resolving a QUERY argument, predeclared prefixes, errors, output formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import KGError
+from kg.query.catalog import QueryText, named_queries, question_of, resolve
+from kg.query.sparql import execute, syntax_problem
+from kg.query.store import load_store
+from kg.query.syntax import query_form, uses_service
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def store(exports: Path) -> Store:
+    return load_store(exports)
+
+
+def kg(*args: str) -> tuple[int, str, str]:
+    """Run the CLI the way the console script does (KGError -> message + exit 1)."""
+    from kg import cli
+
+    result = runner.invoke(app, list(args), catch_exceptions=True)
+    if isinstance(result.exception, KGError):
+        return 1, result.stdout, "\n".join(str(p) for p in result.exception.problems)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert cli.main  # the console entry point exists
+    return result.exit_code, result.stdout, result.stderr if result.stderr_bytes else ""
+
+
+# ---- resolving QUERY --------------------------------------------------------------------
+
+
+def test_resolve_a_name_a_file_and_inline_text(tmp_path: Path) -> None:
+    by_name = resolve("rct_primary_endpoints", QUERIES)
+    assert by_name.origin == str(QUERIES / "rct_primary_endpoints.rq")
+    path = tmp_path / "mine.rq"
+    path.write_text("ASK {}", "utf-8")
+    assert resolve(str(path), QUERIES) == QueryText("ASK {}", str(path))
+    inline = resolve("SELECT * WHERE { ?s ?p ?o } LIMIT 1", QUERIES)
+    assert inline.origin == "<query>"
+
+
+def test_unknown_name_and_missing_file_are_user_errors() -> None:
+    with pytest.raises(KGError, match=r"no query named 'nope' in .*kg query --list"):
+        resolve("nope", QUERIES)
+    with pytest.raises(KGError, match="query file not found"):
+        resolve("missing.rq", QUERIES)
+
+
+def test_question_of_reads_the_comment() -> None:
+    assert question_of("# Question: Why?\nASK {}") == "Why?"
+    assert question_of("ASK {}") is None
+
+
+def test_a_named_query_without_a_question_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "bad.rq").write_text("ASK {}\n", "utf-8")
+    with pytest.raises(KGError, match=r"must start with a '# Question: \.\.\.' comment"):
+        named_queries(tmp_path)
+
+
+# ---- lexical checks -----------------------------------------------------------------------
+
+
+def test_query_form_skips_prologue_comments_strings_and_names() -> None:
+    assert query_form("PREFIX ex: <http://x/select>\n# INSERT\nSELECT * {}") == "SELECT"
+    assert query_form("BASE <x> PREFIX : <y>\n  insert data { :a :b 'SELECT' }") == "INSERT"
+    assert query_form('ASK { ?s ?p "DELETE" }') == "ASK"
+    assert query_form("what is this") is None
+
+
+def test_service_detection_ignores_variables_names_and_strings() -> None:
+    assert uses_service("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert uses_service("select * { service silent <http://x> {} }")
+    assert not uses_service('SELECT ?service { ?s ex:service ?o ; ?p "service" }')
+
+
+# ---- running --------------------------------------------------------------------------------
+
+
+def test_project_prefixes_are_predeclared_and_can_be_overridden(store: Store) -> None:
+    text = "SELECT ?l WHERE { MONDO:0007915 rdfs:label ?l }"
+    result = execute(store, QueryText(text, "<query>"))
+    assert "systemic lupus erythematosus" in {s["l"].value for s in result}  # type: ignore[union-attr]
+    override = "PREFIX rdfs: <http://example.org/not-rdfs#>\n" + text
+    assert list(execute(store, QueryText(override, "<query>"))) == []  # type: ignore[arg-type]
+
+
+def test_syntax_error_line_and_column_are_those_of_the_users_text(store: Store) -> None:
+    text = "SELECT ?s\nWHERE {\n  ?s rdfs:label ?l\n  FILTER(\n}"
+    with pytest.raises(KGError) as info:
+        execute(store, QueryText(text, "mine.rq"))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line) == ("mine.rq", 5)
+    # the engine's column is just past the token it could not accept (the "}" in column 1)
+    assert problem.message.startswith("SPARQL syntax error at column 2: expected one of")
+
+
+def test_unknown_prefix_is_named(store: Store) -> None:
+    with pytest.raises(KGError, match=r"unknown prefix foo: \(declare it with PREFIX"):
+        execute(store, QueryText("SELECT * WHERE { ?s foo:bar ?o }", "<query>"))
+
+
+def test_syntax_problem_without_a_position() -> None:
+    problem = syntax_problem("x", SyntaxError("something odd"))
+    assert (problem.line, problem.column) == (None, None)
+    assert str(problem) == "SPARQL syntax error: something odd"
+
+
+def test_update_is_refused(store: Store) -> None:
+    with pytest.raises(KGError, match=r"SPARQL UPDATE \(INSERT\) is not allowed: .*read-only"):
+        execute(store, QueryText("INSERT DATA { <a:b> <a:c> <a:d> }", "<query>"))
+
+
+def test_missing_exports_tells_the_user_to_build(tmp_path: Path) -> None:
+    with pytest.raises(KGError, match=r"no exports directory: run `kg build` first"):
+        load_store(tmp_path / "nowhere")
+    with pytest.raises(KGError, match=r"the graph has not been built: run `kg build` first"):
+        load_store(tmp_path)
+
+
+# ---- the CLI ----------------------------------------------------------------------------------
+
+
+def test_cli_list_shows_every_named_query_with_its_question() -> None:
+    code, out, _ = kg("query", "--list", "--queries", str(QUERIES))
+    assert code == 0
+    flat = " ".join(out.split())
+    for q in named_queries(QUERIES):
+        assert q.name in flat
+    assert "Which randomised placebo-controlled trials" in flat
+
+
+def test_cli_csv_json_tsv_xml(exports: Path) -> None:
+    base = (
+        "query",
+        "lupus_nephritis_benefit",
+        "--exports",
+        str(exports),
+        "--queries",
+        str(QUERIES),
+    )
+    code, out, _ = kg(*base, "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0].startswith("acronym,measure,arm,responders")
+    assert "53.85" in out
+    code, out, _ = kg(*base, "--format", "json")
+    doc = json.loads(out)
+    assert doc["head"]["vars"][0] == "acronym"
+    assert len(doc["results"]["bindings"]) == 3
+    for fmt, rf in (("tsv", QueryResultsFormat.TSV), ("xml", QueryResultsFormat.XML)):
+        code, out, _ = kg(*base, "--format", fmt)
+        assert code == 0
+        assert len(list(parse_query_results(out.encode(), format=rf))) == 3  # type: ignore[arg-type]
+
+
+def test_cli_table_to_terminal_and_to_file(exports: Path, tmp_path: Path) -> None:
+    args = ("query", "cell_types_reduced", "--exports", str(exports), "--queries", str(QUERIES))
+    code, out, _ = kg(*args)
+    assert code == 0
+    assert "CL:0000899" in out  # IRIs are shown as CURIEs
+    assert re.search(r"\n\d+ rows", out)
+    target = tmp_path / "answer.txt"
+    code, _, _ = kg(*args, "--out", str(target))
+    text = target.read_text("utf-8")
+    assert "T follicular helper cell" in text and "rows" in text
+
+
+def test_cli_construct_defaults_to_turtle(exports: Path, tmp_path: Path) -> None:
+    args = ("query", "sle_description", "--exports", str(exports), "--queries", str(QUERIES))
+    code, out, _ = kg(*args)
+    assert code == 0
+    assert "@prefix" in out
+    triples = list(parse(out.encode(), format=RdfFormat.TURTLE))
+    assert any(t.object.value == "systemic lupus erythematosus" for t in triples)
+    target = tmp_path / "sle.nt"
+    code, _, _ = kg(*args, "--format", "nt", "--out", str(target))
+    assert code == 0
+    assert len(list(parse(path=str(target), format=RdfFormat.N_TRIPLES))) == len(triples)
+
+
+def test_cli_format_that_does_not_fit_the_answer_is_an_error(exports: Path) -> None:
+    args = ("--exports", str(exports), "--queries", str(QUERIES))
+    code, _, err = kg("query", "sle_description", "--format", "csv", *args)
+    assert code == 1
+    assert "a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt" in err
+    code, _, err = kg("query", "graph_sizes", "--format", "ttl", *args)
+    assert code == 1
+    assert "a SELECT or ASK answer needs table, csv, tsv, json or xml" in err
+    code, _, err = kg("query", "graph_sizes", "--format", "yaml", *args)
+    assert code == 1
+    assert "unknown --format 'yaml'" in err
+
+
+def test_cli_bad_query_exits_1_with_line_and_column(exports: Path) -> None:
+    code, _, err = kg("query", "SELECT ?s WHERE {\n ?s ?p \n}", "--exports", str(exports))
+    assert code == 1
+    assert err.startswith("<query>:3: SPARQL syntax error at column 2:")
+
+
+def test_cli_without_a_build(tmp_path: Path) -> None:
+    code, _, err = kg("query", "ASK {}", "--exports", str(tmp_path / "exports"))
+    assert code == 1
+    assert "run `kg build` first" in err
+
+
+def test_console_script_prints_error_and_exits_1(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "ASK {}", "--exports", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    assert "Error:" in proc.stderr
+    assert "the graph has not been built: run `kg build` first" in " ".join(proc.stderr.split())
+
+
+def test_every_command_help_shows_an_example() -> None:
+    for command in ("query", "serve"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example: kg " + command in " ".join(result.stdout.split())
+
+
+def test_default_graph_is_the_set_union_of_the_named_graphs(store: Store) -> None:
+    """SLE's label is in the curation graph and in the MONDO module: one triple, not two."""
+    union = execute(store, QueryText("SELECT ?l WHERE { MONDO:0007915 rdfs:label ?l }", "<q>"))
+    per_graph = execute(
+        store, QueryText("SELECT ?g WHERE { GRAPH ?g { MONDO:0007915 rdfs:label ?l } }", "<q>")
+    )
+    graphs = len(list(per_graph))  # type: ignore[arg-type]
+    assert len(list(union)) == 1  # type: ignore[arg-type]
+    assert graphs >= 1  # 2 once the MONDO module is in ontologies/
+
+
+def test_serve_without_a_build_or_with_bad_limits(tmp_path: Path, exports: Path) -> None:
+    code, _, err = kg("serve", "--exports", str(tmp_path / "exports"), "--port", "0")
+    assert code == 1
+    assert "run `kg build` first" in err
+    code, _, err = kg("serve", "--exports", str(exports), "--timeout", "0")
+    assert code == 1
+    assert "--timeout, --max-rows and --workers must be positive" in err

@@ -24,9 +24,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {text}" if where else text
 
 
 class KGError(Exception):

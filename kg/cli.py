@@ -207,6 +207,10 @@ def query(
     queries_dir: Annotated[
         Path, typer.Option("--queries", help="Directory of named queries.")
     ] = Path("queries"),
+    allow_service: Annotated[
+        bool,
+        typer.Option("--allow-service", help="Let SERVICE clauses fetch the URLs they name."),
+    ] = False,
 ) -> None:
     """Answer a SPARQL query over the built graph (project prefixes predeclared).
 
@@ -214,7 +218,7 @@ def query(
     """
     from kg.query.sparql import query_command
 
-    query_command(query_text, fmt, out_file, exports, list_queries, out, queries_dir)
+    query_command(query_text, fmt, out_file, exports, list_queries, out, queries_dir, allow_service)
 
 
 @app.command()

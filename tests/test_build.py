@@ -72,7 +72,7 @@ def test_manifest_records_inputs_outputs_and_counts(exports: Path) -> None:
 
 @pytest.fixture(scope="module")
 def dataset(exports: Path) -> Dataset:
-    ds = Dataset()
+    ds = Dataset(default_union=True)  # statement nodes live in the provenance graph
     ds.parse(exports / "kg.nq", format="nquads")
     return ds
 

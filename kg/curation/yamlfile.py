@@ -10,6 +10,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from kg.errors import KGError
@@ -17,6 +18,14 @@ from kg.errors import KGError
 __all__ = ["YamlFile", "field_path", "read_yaml"]
 
 MAX_BYTES = 20_000_000
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps dates as text: an impossible date such as 2017-13-45
+    then reaches the schema, which reports it with its field, instead of crashing the parser."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ def read_yaml(path: Path, display: str) -> YamlFile:
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
         ) from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         node = yaml.load(text)
@@ -78,6 +88,11 @@ def read_yaml(path: Path, display: str) -> YamlFile:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in what:
+            what = "found a tab character; indent with spaces, not tabs"
+        context = exc.context_mark
+        if "flow" in (exc.context or "") and context and mark and context.line != mark.line:
+            what += f" ({exc.context} that starts at line {context.line + 1})"
         raise KGError.at(display, line, "", f"invalid YAML: {what}") from None
     except YAMLError as exc:
         raise KGError.at(display, None, "", f"invalid YAML: {exc}") from None

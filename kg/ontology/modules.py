@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph
 
 from kg.errors import KGError
@@ -47,9 +48,15 @@ def iter_modules(ontologies_dir: Path) -> Iterator[Module]:
 
 
 def _parse(path: Path) -> Graph:
-    graph = Graph()
+    """Parse with pyoxigraph first (its errors carry line and column), then into rdflib."""
     try:
-        graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises many types for bad Turtle
-        raise KGError.at(str(path), None, "", f"cannot parse Turtle: {exc}") from None
+        list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        reason = str(exc.msg).rsplit(": ", 1)[-1]
+        raise KGError.at(str(path), line, "", f"cannot parse Turtle: {reason}") from None
+    except (OSError, ValueError) as exc:
+        raise KGError.at(str(path), None, "", f"cannot read Turtle: {exc}") from None
+    graph = Graph()
+    graph.parse(path, format="turtle")
     return graph

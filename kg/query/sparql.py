@@ -36,7 +36,7 @@ from kg.errors import KGError
 from kg.namespaces import PREFIXES, curie_of
 from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve
 from kg.query.store import load_store
-from kg.query.syntax import UPDATE_FORMS, query_form
+from kg.query.syntax import UPDATE_FORMS, query_form, uses_service
 
 __all__ = [
     "FORMATS",
@@ -256,8 +256,12 @@ def query_command(
     list_queries: bool,
     console: Console,
     queries_dir: Path = QUERIES_DIR,
+    allow_service: bool = False,
 ) -> None:
-    """`kg query`: list the named queries, or run one query and write its answer."""
+    """`kg query`: list the named queries, or run one query and write its answer.
+
+    SERVICE clauses make the engine fetch other URLs, so they run only with allow_service.
+    """
     if list_queries:
         console.print(_query_list(queries_dir))
         return
@@ -265,6 +269,13 @@ def query_command(
         raise KGError("give a query: a name from `kg query --list`, a .rq file, or SPARQL text")
     chosen = _format(fmt)
     text = resolve(query, queries_dir)
+    if not allow_service and uses_service(text.text):
+        raise KGError.at(
+            text.origin,
+            None,
+            "",
+            "the query calls SERVICE, which fetches another URL; pass --allow-service to let it",
+        )
     store = load_store(exports)
     result = execute(store, text)
     if chosen is None:

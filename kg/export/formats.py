@@ -1,3 +1,12 @@
 """Imports every built-in sink so that it registers itself."""
 
-from kg.export import jsonld, nquads, ntriples, turtle  # noqa: F401
+from kg.export import (  # noqa: F401
+    graphml,
+    html,
+    jsonld,
+    kgx,
+    neo4j_bundle,
+    nquads,
+    ntriples,
+    turtle,
+)

@@ -1,14 +1,19 @@
 """RDF Dataset -> PropertyGraph: the single projection behind GraphML, HTML, Neo4j and KGX.
 
-Rules (documented in the README, "Property-graph mapping"):
+Rules (documented in docs/property-graph.md):
 - A node per curated entity, ontology class, trial, arm, dose, endpoint, result, adverse-event
-  count, outcome measure, publication and unit. Its `id` is the CURIE, `labels` its Biolink
-  category (plus `OntologyClass` for OWL classes); literal triples become properties.
+  count, outcome measure, publication and unit. Its `id` is the CURIE, `category` its Biolink
+  category (or project class), `labels` every such class (plus `OntologyClass` for OWL
+  classes); literal triples become properties.
 - A curated statement becomes one edge, negated or not, carrying its evidence (sources, ECO
-  codes, quotes, locators), qualifiers and status. Its direct triple is not projected twice.
+  codes, quotes, locators as parallel lists), qualifiers and status. Its direct triple is not
+  projected twice.
 - rdfs:subClassOf between nodes becomes SUBCLASS_OF; every other IRI-valued triple between two
   nodes becomes an edge typed by the predicate's label in UPPER_SNAKE_CASE. IRI values that are
   not nodes (mappings, registry records) stay as properties.
+- Every property key has one value type across all nodes (and one across all edges): a key
+  that holds several values anywhere is a tuple of strings everywhere, so typed exports
+  (Neo4j CSV headers, GraphML keys) need no per-row guessing.
 """
 
 from __future__ import annotations
@@ -16,13 +21,28 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import TypeVar
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node as RdfNode
 
-from kg.namespaces import BIOLINK, DCTERMS, KGV, OBO, OBOINOWL, OWL, RDF, RDFS, SKOS, curie_of
+from kg.namespaces import (
+    BIOLINK,
+    DCTERMS,
+    KGV,
+    OBO,
+    OBOINOWL,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    curie_of,
+)
 from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = ["edge_type", "project"]
@@ -36,7 +56,7 @@ SYNONYMS = (
 )
 MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
-#: kgv classes that become nodes, with their property-graph label
+#: kgv classes that become nodes, with their property-graph label, in category priority order
 TYPED_NODES: dict[URIRef, str] = {
     KGV.ClinicalTrial: "ClinicalTrial",
     KGV.TrialArm: "TrialArm",
@@ -56,7 +76,42 @@ PREFIX_CATEGORY = {
     "CL": "Cell", "GO": "BiologicalProcess", "UBERON": "AnatomicalEntity",
     "CHEBI": "ChemicalEntity", "PR": "Protein", "ECO": "EvidenceType", "OBI": "NamedThing",
 }  # fmt: skip
-SKIP_PREDICATES = {RDF.type, BIOLINK.category, KGV.evidence, KGV.qualifier, DCTERMS.source}
+SKIP_PREDICATES = {RDF.type, BIOLINK.category, KGV.evidence, KGV.qualifier}
+#: keys that are lists whatever their count, because the RDF property may repeat
+LIST_KEYS = {"synonyms", "xrefs", "registry_id", "creator", "references", "sources", "eco_codes",
+             "quotes", "locators", "identifier", "see_also", "registry_record"}  # fmt: skip
+#: evidence keys: parallel lists, one entry per evidence item, in evidence order
+EVIDENCE_KEYS = ("sources", "eco_codes", "quotes", "locators")
+#: free-text keys where a merged node may carry two values: joined, never turned into lists
+TEXT_KEYS = {"title", "note", "definition", "description"}
+#: node fields that a property may not shadow
+RESERVED = {"id", "iri", "name", "category", "labels"}
+
+T = TypeVar("T", Node, Edge)
+
+# Predicates used in the hot loops, looked up once (rdflib namespace attributes are slow).
+_TYPE, _LABEL, _CATEGORY = RDF.type, RDFS.label, BIOLINK.category
+_EVIDENCE, _SOURCE, _SUBCLASS = KGV.evidence, DCTERMS.source, RDFS.subClassOf
+_FIRST_PASS = {_TYPE: "type", _LABEL: "label", _CATEGORY: "category"}
+#: namespace IRI -> prefix, for the fast CURIE compression below
+_NAMESPACES = {ns: prefix for prefix, ns in PREFIXES.items()}
+_NS_END = re.compile("[" + re.escape("".join(sorted({ns[-1] for ns in PREFIXES.values()}))) + "]")
+
+
+@lru_cache(maxsize=1 << 20)
+def _curie(iri: str) -> str:
+    """curie_of, memoised and fast: try each namespace boundary, longest first.
+
+    Every namespace in the prefix map ends with one of the characters in _NS_END, so the
+    longest namespace an IRI starts with ends at one of those characters in the IRI: the
+    same longest match that curie_of makes (tests/test_graphml.py checks they agree).
+    """
+    for match in reversed(list(_NS_END.finditer(iri))):
+        end = match.end()
+        prefix = _NAMESPACES.get(iri[:end])
+        if prefix is not None and end < len(iri):
+            return f"{prefix}:{iri[end:]}"
+    return curie_of(iri)
 
 
 def edge_type(label: str) -> str:
@@ -68,7 +123,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
-def _local(iri: URIRef) -> str:
+def _local(iri: RdfNode) -> str:
     return re.split(r"[/#]", str(iri))[-1]
 
 
@@ -87,88 +142,101 @@ def _python(lit: Literal) -> str | int | float | bool:
 
 def project(ds: Dataset) -> PropertyGraph:
     """Project the whole dataset (all named graphs unioned) to a property graph."""
-    triples: set[tuple[RdfNode, RdfNode, RdfNode]] = {
-        (s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))
-    }
-    by_subject: dict[RdfNode, list[tuple[RdfNode, RdfNode]]] = defaultdict(list)
-    for s, p, o in triples:
-        by_subject[s].append((p, o))
+    by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]] = defaultdict(set)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        by_subject[s].add((p, o))
     types: dict[RdfNode, set[RdfNode]] = defaultdict(set)
-    for s, p, o in triples:
-        if p == RDF.type:
-            types[s].add(o)
-    labels = {
-        s: str(o) for s, p, o in sorted(triples) if p == RDFS.label and isinstance(o, Literal)
-    }
-
+    labels: dict[RdfNode, str] = {}
     categories: dict[RdfNode, str] = {}
-    for s, p, o in triples:
-        if p == BIOLINK.category and isinstance(s, URIRef):
-            categories[s] = _local(o)
-    node_kind: dict[URIRef, tuple[str, tuple[str, ...]]] = {}
-    for s, ts in types.items():
-        if not isinstance(s, URIRef) or str(s).startswith(str(KGV)):
-            continue
-        if any(t in FOLDED for t in ts):
-            continue
-        typed = sorted(TYPED_NODES[t] for t in ts if t in TYPED_NODES)
-        if typed:
-            node_kind[s] = (typed[0], (typed[0],))
-        elif OWL.Class in ts and s in labels:
-            prefix = curie_of(s).split(":", 1)[0]
-            category = categories.get(s) or PREFIX_CATEGORY.get(prefix, "OntologyClass")
-            node_kind[s] = (category, tuple(sorted({category, "OntologyClass"})))
-    for s, category in categories.items():
-        if isinstance(s, URIRef) and s not in node_kind and not _is_folded(types[s]):
-            node_kind[s] = (category, (category,))
+    for s, pairs in by_subject.items():
+        for p, o in pairs:
+            kind = _FIRST_PASS.get(p)
+            if kind is None:
+                continue
+            if kind == "type":
+                types[s].add(o)
+            elif kind == "label" and isinstance(o, Literal):
+                text = str(o)
+                if s not in labels or text < labels[s]:
+                    labels[s] = text
+            elif kind == "category" and isinstance(s, URIRef):
+                local = _local(o)
+                if s not in categories or local < categories[s]:
+                    categories[s] = local
 
+    node_kind = _node_kinds(types, labels, categories)
     statement_keys, statement_edges = _statement_edges(by_subject, types, labels, node_kind)
     nodes: list[Node] = []
     edges: list[Edge] = list(statement_edges)
     for iri, (category, node_labels) in node_kind.items():
         props: dict[str, list[PropertyValue]] = defaultdict(list)
-        for p, o in by_subject.get(iri, []):
-            if p in SKIP_PREDICATES and p != DCTERMS.source:
+        evidence: list[URIRef] = []
+        for p, o in by_subject.get(iri, ()):
+            if p in SKIP_PREDICATES:
+                if p == _EVIDENCE and isinstance(o, URIRef):
+                    evidence.append(o)
                 continue
             if isinstance(o, Literal):
-                key = _property_key(p)
-                props[key].append(_python(o))
+                props[_property_key(p)].append(_python(o))
             elif isinstance(o, URIRef):
                 if o in node_kind and o != iri:
-                    if (iri, p, o) in statement_keys:
-                        continue
-                    edges.append(_edge(iri, p, o, labels))
+                    if (iri, p, o) not in statement_keys:
+                        edges.append(_edge(iri, p, o, labels))
                 elif p in MAPPINGS:
-                    props["xrefs"].append(curie_of(o))
-                elif p not in SKIP_PREDICATES:
-                    props[_property_key(p)].append(curie_of(o))
-        for p, o in by_subject.get(iri, []):
-            if p == KGV.evidence and isinstance(o, URIRef):
-                _fold_evidence(props, by_subject.get(o, []))
+                    props["xrefs"].append(_curie(o))
+                elif p != _SOURCE:  # a result's source is a Publication node (an edge)
+                    props[_property_key(p)].append(_curie(o))
+        if evidence:
+            for key, values in _evidence_lists(by_subject, sorted(evidence)).items():
+                props[key] = list(values)
         nodes.append(_node(iri, category, node_labels, labels, props))
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.type, e.target, e.id))
-    return PropertyGraph(tuple(nodes), tuple(edges))
+    return PropertyGraph(_consistent(nodes), _consistent(edges))
+
+
+def _node_kinds(
+    types: dict[RdfNode, set[RdfNode]],
+    labels: dict[RdfNode, str],
+    categories: dict[RdfNode, str],
+) -> dict[URIRef, tuple[str, tuple[str, ...]]]:
+    """IRI -> (category, labels) of every resource that becomes a node."""
+    priority = list(TYPED_NODES.values())
+    node_kind: dict[URIRef, tuple[str, tuple[str, ...]]] = {}
+    for s, ts in types.items():
+        if not isinstance(s, URIRef) or str(s).startswith(str(KGV)) or _is_folded(ts):
+            continue
+        typed = sorted({TYPED_NODES[t] for t in ts if t in TYPED_NODES}, key=priority.index)
+        if typed:
+            node_kind[s] = (typed[0], tuple(sorted(typed)))
+        elif OWL.Class in ts and s in labels:
+            prefix = _curie(s).split(":", 1)[0]
+            category = categories.get(s) or PREFIX_CATEGORY.get(prefix, "OntologyClass")
+            node_kind[s] = (category, tuple(sorted({category, "OntologyClass"})))
+    for s, category in categories.items():
+        if isinstance(s, URIRef) and s not in node_kind and not _is_folded(types.get(s, set())):
+            node_kind[s] = (category, (category,))
+    return node_kind
 
 
 def _is_folded(ts: set[RdfNode]) -> bool:
     return any(t in FOLDED for t in ts)
 
 
+@lru_cache(maxsize=4096)
 def _property_key(p: RdfNode) -> str:
     if p == RDFS.label:
         return "name"
-    if p in (DEFINITION, DCTERMS.description):
+    if p == DEFINITION:
         return "definition"
+    if p == DCTERMS.description:
+        return "description"
     if p in SYNONYMS:
         return "synonyms"
     if p == OBOINOWL.hasDbXref:
         return "xrefs"
-    return _snake(_local(p))  # type: ignore[arg-type]
-
-
-LIST_KEYS = {"synonyms", "xrefs", "registry_id", "creator", "references", "sources", "eco_codes",
-             "quotes", "locators", "identifier"}  # fmt: skip
+    key = _snake(_local(p))
+    return f"{key}_" if key in RESERVED else key
 
 
 def _node(
@@ -178,46 +246,58 @@ def _node(
     labels: dict[RdfNode, str],
     props: dict[str, list[PropertyValue]],
 ) -> Node:
+    # One definition: the ontology's (IAO:0000115) if there is one, else the curator's text;
+    # the curator's text stays as `description` only when both exist.
+    if "description" in props and "definition" not in props:
+        props["definition"] = props.pop("description")
     out: dict[str, PropertyValue] = {}
     for key, values in sorted(props.items()):
         if key == "name":
             continue
-        if key in LIST_KEYS or len(set(map(str, values))) > 1:
+        if key in EVIDENCE_KEYS:
+            out[key] = tuple(str(v) for v in values)
+        elif key in LIST_KEYS:
+            out[key] = tuple(sorted({str(v) for v in values}))
+        elif key in TEXT_KEYS:
+            out[key] = "\n".join(sorted({str(v) for v in values}))
+        elif len(set(values)) > 1:
             out[key] = tuple(sorted({str(v) for v in values}))
         else:
             out[key] = values[0]
     out.setdefault("synonyms", ())
     out.setdefault("xrefs", ())
-    name = labels.get(iri) or curie_of(iri)
-    return Node(curie_of(iri), str(iri), name, category, node_labels, out)
+    name = labels.get(iri) or _curie(iri)
+    return Node(_curie(iri), str(iri), name, category, node_labels, dict(sorted(out.items())))
 
 
-def _fold_evidence(
-    props: dict[str, list[PropertyValue]], pairs: list[tuple[RdfNode, RdfNode]]
-) -> None:
-    for p, o in pairs:
-        if p == DCTERMS.source:
-            props["sources"].append(curie_of(o))
-        elif p == KGV.evidenceCode:
-            props["eco_codes"].append(curie_of(o))
-        elif p == KGV.quote:
-            props["quotes"].append(str(o))
-        elif p == KGV.locator:
-            props["locators"].append(str(o))
+def _evidence_lists(
+    by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]], evidence: Iterable[RdfNode]
+) -> dict[str, tuple[str, ...]]:
+    """Parallel lists (sources, eco_codes, quotes, locators), one entry per evidence item."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for ev in evidence:
+        ev_props = dict(sorted(by_subject.get(ev, set())))
+        source = ev_props.get(DCTERMS.source)
+        code = ev_props.get(KGV.evidenceCode)
+        out["sources"].append(_curie(source) if source is not None else "")
+        out["eco_codes"].append(_curie(code) if code is not None else "")
+        out["quotes"].append(str(ev_props.get(KGV.quote, "")))
+        out["locators"].append(str(ev_props.get(KGV.locator, "")))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _edge(s: URIRef, p: RdfNode, o: URIRef, labels: dict[RdfNode, str]) -> Edge:
     if p == RDFS.subClassOf:
         label, etype = "subclass of", "SUBCLASS_OF"
     else:
-        label = labels.get(p) or _local(p)  # type: ignore[arg-type]
+        label = labels.get(p) or _local(p)
         etype = edge_type(label)
     digest = hashlib.sha1(f"{s} {p} {o}".encode()).hexdigest()[:16]
-    return Edge(f"e{digest}", curie_of(s), curie_of(o), etype, curie_of(p), label)
+    return Edge(f"e{digest}", _curie(s), _curie(o), etype, _curie(p), label)
 
 
 def _statement_edges(
-    by_subject: dict[RdfNode, list[tuple[RdfNode, RdfNode]]],
+    by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]],
     types: dict[RdfNode, set[RdfNode]],
     labels: dict[RdfNode, str],
     node_kind: dict[URIRef, tuple[str, tuple[str, ...]]],
@@ -227,41 +307,79 @@ def _statement_edges(
     for st, ts in types.items():
         if KGV.Statement not in ts or isinstance(st, BNode):
             continue
-        f = defaultdict(list)
-        for p, o in by_subject[st]:
+        f: dict[RdfNode, list[RdfNode]] = defaultdict(list)
+        for p, o in sorted(by_subject[st]):
             f[p].append(o)
         s, p, o = f[RDF.subject][0], f[RDF.predicate][0], f[RDF.object][0]
         if s not in node_kind or o not in node_kind:
             continue
         keys.add((s, p, o))
         negated = bool(f[KGV.negated] and f[KGV.negated][0].toPython())
-        evidence: dict[str, list[str]] = defaultdict(list)
-        for ev in sorted(f[KGV.evidence]):
-            ev_props = dict(by_subject.get(ev, []))
-            evidence["sources"].append(curie_of(ev_props.get(DCTERMS.source, "")))
-            evidence["eco_codes"].append(curie_of(ev_props.get(KGV.evidenceCode, "")))
-            evidence["quotes"].append(str(ev_props.get(KGV.quote, "")))
-            evidence["locators"].append(str(ev_props.get(KGV.locator, "")))
-        props: dict[str, PropertyValue] = {k: tuple(v) for k, v in evidence.items()}
+        props: dict[str, PropertyValue] = {}
+        props.update(_evidence_lists(by_subject, sorted(f[KGV.evidence])))
         props["status"] = str(f[KGV.curationStatus][0]) if f[KGV.curationStatus] else "verified"
-        props["statement"] = curie_of(st)
+        props["statement"] = _curie(st)
         for q in f[KGV.qualifier]:
-            q_props = dict(by_subject.get(q, []))
+            q_props = dict(by_subject.get(q, set()))
             key = _snake(str(q_props.get(KGV.qualifierKey, "qualifier")).replace(" ", "_"))
             props[f"qualifier_{key}"] = str(q_props.get(KGV.qualifierValue, ""))
         if f[KGV.note]:
-            props["note"] = str(f[KGV.note][0])
+            props["note"] = "\n".join(sorted(str(n) for n in f[KGV.note]))
         label = labels.get(p) or _local(p)
         edges.append(
             Edge(
-                curie_of(st),
-                curie_of(s),
-                curie_of(o),
+                _curie(st),
+                _curie(s),
+                _curie(o),
                 edge_type(label),
-                curie_of(p),
+                _curie(p),
                 label,
                 negated,
-                props,
+                dict(sorted(props.items())),
             )
         )
     return keys, edges
+
+
+def _consistent(items: list[T]) -> tuple[T, ...]:
+    """Give every property key one value type across items (in place); return them as a tuple.
+
+    A key that is a tuple anywhere becomes a tuple everywhere; int mixed with float becomes
+    float; any other mix (e.g. bool with str) becomes str.
+    """
+    kinds: dict[str, set[type]] = defaultdict(set)
+    for item in items:
+        for key, value in item.properties.items():
+            kinds[key].add(type(value))
+    target: dict[str, type] = {}
+    for key, seen in kinds.items():
+        if len(seen) == 1:
+            continue
+        if tuple in seen:
+            target[key] = tuple
+        elif seen <= {int, float}:
+            target[key] = float
+        else:
+            target[key] = str
+    if target:
+        for item in items:
+            for key, kind in target.items():
+                if key in item.properties:
+                    item.properties[key] = _convert(item.properties[key], kind)
+    return tuple(items)
+
+
+def _convert(value: PropertyValue, kind: type) -> PropertyValue:
+    if isinstance(value, tuple) or (kind is float and isinstance(value, float)):
+        return value
+    if kind is tuple:
+        return (_text(value),)
+    if kind is float:
+        return float(value)
+    return _text(value)
+
+
+def _text(value: PropertyValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

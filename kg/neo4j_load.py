@@ -190,19 +190,10 @@ def project_sources(
     progress: Progress | None = None,
 ) -> PropertyGraph:
     """Build, validate and project the graph from the sources, as `kg build` does."""
-    from kg.curation.load import load_curation
-    from kg.ontology.modules import iter_modules
+    from kg.pipeline import assemble
     from kg.project.projection import project
-    from kg.rdf.build import build_dataset
-    from kg.rdf.validate import validate
 
-    say = progress or (lambda _msg: None)
-    say("Loading curated data")
-    loaded = load_curation(data_dir)
-    modules = list(iter_modules(ontologies_dir))
-    say("Building the RDF graph")
-    dataset = build_dataset(loaded.curation, modules)
-    say("Validating")
-    validate(loaded, dataset, modules, ontologies_dir, warn).raise_for_violations()
-    say("Projecting to a property graph")
-    return project(dataset)
+    assembled = assemble(data_dir, ontologies_dir, warn, progress)
+    assembled.validation.raise_for_violations()
+    (progress or (lambda _msg: None))("Projecting to a property graph")
+    return project(assembled.dataset)

@@ -8,15 +8,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Dataset
+
 from kg import __version__
-from kg.curation.load import load_curation
+from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError
 from kg.export.base import MANIFEST, BuildContext, publish, sinks
-from kg.ontology.modules import iter_modules
+from kg.ontology.modules import Module, iter_modules
 from kg.rdf.build import build_dataset
-from kg.rdf.validate import Finding, check_warn, validate
+from kg.rdf.validate import Finding, ValidationReport, check_warn, validate
 
-__all__ = ["BuildReport", "build"]
+__all__ = ["Assembled", "BuildReport", "assemble", "build"]
 
 Progress = Callable[[str], None]
 
@@ -28,6 +30,40 @@ class BuildReport:
     outputs: list[Path]
     counts: dict[str, int]
     warnings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The sources loaded, merged into one dataset, and validated (nothing written yet)."""
+
+    loaded: LoadedCuration
+    modules: list[Module]
+    dataset: Dataset
+    validation: ValidationReport
+
+
+def assemble(
+    data_dir: Path,
+    ontologies_dir: Path,
+    warn: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> Assembled:
+    """Load data_dir + ontologies_dir, build the RDF dataset and validate it.
+
+    Every command that needs the graph (build, validate, view, neo4j load) starts here;
+    callers decide whether violations stop them (`validation.raise_for_violations()`).
+    """
+    say = progress or (lambda _msg: None)
+    check_warn(warn)
+    say("Loading curated data")
+    loaded = load_curation(data_dir)
+    say("Reading ontology modules")
+    modules = list(iter_modules(ontologies_dir))
+    say("Building the RDF graph")
+    dataset = build_dataset(loaded.curation, modules)
+    say("Validating")
+    validation = validate(loaded, dataset, modules, ontologies_dir, warn)
+    return Assembled(loaded, modules, dataset, validation)
 
 
 def build(
@@ -58,16 +94,10 @@ def build(
             f"unknown export format(s): {', '.join(unknown)} (choose from {', '.join(available)})"
         )
 
-    check_warn(warn)
-    say("Loading curated data")
-    loaded = load_curation(data_dir)
-    say("Reading ontology modules")
-    modules = list(iter_modules(ontologies_dir))
-    say("Building the RDF graph")
-    dataset = build_dataset(loaded.curation, modules)
-    say("Validating")
-    validation = validate(loaded, dataset, modules, ontologies_dir, warn)
-    validation.raise_for_violations()
+    assembled = assemble(data_dir, ontologies_dir, warn, progress)
+    assembled.validation.raise_for_violations()
+    loaded, modules, dataset = assembled.loaded, assembled.modules, assembled.dataset
+    validation = assembled.validation
 
     input_hashes = dict(loaded.file_hashes)
     for m in modules:

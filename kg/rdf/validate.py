@@ -551,12 +551,6 @@ def validate_sources(
     data_dir: Path, ontologies_dir: Path, warn: Sequence[str] = ()
 ) -> ValidationReport:
     """Load data_dir and ontologies_dir, build the dataset and validate it (writes nothing)."""
-    from kg.curation.load import load_curation
-    from kg.ontology.modules import iter_modules
-    from kg.rdf.build import build_dataset
+    from kg.pipeline import assemble
 
-    _resolve_warn(warn)
-    loaded = load_curation(data_dir)
-    modules = list(iter_modules(ontologies_dir))
-    dataset = build_dataset(loaded.curation, modules)
-    return validate(loaded, dataset, modules, ontologies_dir, warn)
+    return assemble(data_dir, ontologies_dir, warn).validation

@@ -18,13 +18,12 @@ __all__ = ["load_projection", "write_neighbourhood"]
 
 def load_projection(data_dir: Path, ontologies_dir: Path) -> PropertyGraph:
     """The property graph of data_dir + ontologies_dir, as `kg build` projects it."""
-    from kg.curation.load import load_curation
-    from kg.ontology.modules import iter_modules
+    from kg.pipeline import assemble
     from kg.project.projection import project
-    from kg.rdf.build import build_dataset
 
-    loaded = load_curation(data_dir)
-    return project(build_dataset(loaded.curation, list(iter_modules(ontologies_dir))))
+    assembled = assemble(data_dir, ontologies_dir)
+    assembled.validation.raise_for_violations()
+    return project(assembled.dataset)
 
 
 def write_neighbourhood(

@@ -145,7 +145,8 @@ def validate(
 
     Example: kg validate --report report.md --warn ClinicalTrial-registry
     """
-    from kg.rdf.validate import finding_lines, validate_sources, write_report
+    from kg.rdf.report import finding_lines, write_report
+    from kg.rdf.validate import validate_sources
 
     with err.status("Validating…"):
         result = validate_sources(data, ontologies, warn or ())

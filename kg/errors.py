@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["KGError", "Problem"]
+__all__ = ["KGError", "Problem", "display_path"]
 
 
 @dataclass(frozen=True, order=True)
@@ -49,3 +50,11 @@ def _render(p: Problem) -> str:
 
 def _sort_key(p: Problem) -> tuple[str, int, str, str]:
     return (p.file, p.line or 0, p.field, p.message)
+
+
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -12,7 +12,7 @@ from rdflib import Dataset
 
 from kg import __version__
 from kg.curation.load import LoadedCuration, load_curation
-from kg.errors import KGError
+from kg.errors import KGError, display_path
 from kg.export.base import MANIFEST, BuildContext, publish, sinks
 from kg.ontology.modules import Module, iter_modules
 from kg.rdf.build import build_dataset
@@ -101,7 +101,7 @@ def build(
 
     input_hashes = dict(loaded.file_hashes)
     for m in modules:
-        input_hashes[_display(m.path)] = hashlib.sha256(m.path.read_bytes()).hexdigest()
+        input_hashes[display_path(m.path)] = hashlib.sha256(m.path.read_bytes()).hexdigest()
     ctx = BuildContext(
         dataset=dataset,
         loaded=loaded,
@@ -128,13 +128,6 @@ def build(
 
     outputs = publish(out_dir, write_all)
     return BuildReport(outputs, counts, validation.warnings)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _counts(ctx: BuildContext) -> dict[str, int]:

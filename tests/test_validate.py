@@ -26,17 +26,15 @@ from kg.ontology.modules import Module, iter_modules
 from kg.rdf.build import build_dataset
 from kg.rdf.consistency import contradictions
 from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
+from kg.rdf.report import render_html, render_markdown, write_report
 from kg.rdf.validate import (
     KGSH,
     SH,
     ValidationReport,
     check_ids,
-    render_html,
-    render_markdown,
     shapes_graph,
     validate,
     validate_sources,
-    write_report,
 )
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_input"))

@@ -19,7 +19,7 @@ from kg.curation.schema import (
     Trial,
 )
 from kg.curation.yamlfile import YamlFile, field_path, read_yaml
-from kg.errors import KGError, Problem
+from kg.errors import KGError, Problem, display_path
 
 __all__ = ["LoadedCuration", "Location", "load_curation"]
 
@@ -80,7 +80,7 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
 
     for name, (key, model) in LIST_FILES.items():
         path = data_dir / name
-        display = _display(path)
+        display = display_path(path)
         if not path.exists():
             problems.append(Problem(display, None, "", "required file is missing"))
             known[key] = None
@@ -103,7 +103,7 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
                 known[key].add(str(item.get("id")))
 
     for path in sorted((data_dir / "trials").glob("*.y*ml")):
-        display = _display(path)
+        display = display_path(path)
         hashes[display] = _sha256(path)
         try:
             doc = read_yaml(path, display)
@@ -135,13 +135,6 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
         r.model.id: Location(r.file.path, r.line()) for recs in records.values() for r in recs
     }
     return LoadedCuration(curation, locations, dict(sorted(hashes.items())))
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _sha256(path: Path) -> str:

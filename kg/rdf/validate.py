@@ -10,11 +10,8 @@ check ids in :data:`REFERENTIAL_CHECKS`; ``warn`` downgrades chosen checks to wa
 
 from __future__ import annotations
 
-import html
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -27,7 +24,7 @@ from rdflib.term import Node
 
 from kg.curation.load import LoadedCuration
 from kg.curation.yamlfile import YamlFile, field_path, read_yaml
-from kg.errors import KGError, Problem
+from kg.errors import KGError, Problem, display_path
 from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OWL, RDF, RDFS, curie_of
 from kg.ontology.modules import Module
 from kg.rdf.checks import undeclared_terms
@@ -40,13 +37,9 @@ __all__ = [
     "ValidationReport",
     "check_ids",
     "check_warn",
-    "finding_lines",
-    "render_html",
-    "render_markdown",
     "shapes_graph",
     "validate",
     "validate_sources",
-    "write_report",
 ]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -432,7 +425,7 @@ class _Locator:
     def _in_module(self, node: Node) -> Where | None:
         for graph_id, module in self.modules.items():
             if (node, None, None, graph_id) in self.dataset:
-                return (_display(module.path), self._module_line(module, node), "")
+                return (display_path(module.path), self._module_line(module, node), "")
         return None
 
     def _module_line(self, module: Module, node: Node) -> int | None:
@@ -468,83 +461,6 @@ def _referrer_field(pred: Node, rid: str, sub: tuple[str | int, ...]) -> tuple[s
 
 def _id_of(item: Any) -> str | None:
     return str(item.get("id")) if isinstance(item, dict) and "id" in item else None
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-# ---- reports ----
-
-
-def render_markdown(report: ValidationReport, title: str = "Validation report") -> str:
-    """A Markdown report: a summary line and one table row per finding."""
-    lines = [f"# {title}", "", f"{report.summary()}.", ""]
-    if report.findings:
-        lines += ["| " + " | ".join(_HEADERS) + " |", "|---" * len(_HEADERS) + "|"]
-        lines += ["| " + " | ".join(_md(x) for x in _row(f)) + " |" for f in report.findings]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def render_html(report: ValidationReport, title: str = "Validation report") -> str:
-    """A self-contained HTML report with the same table as the Markdown one."""
-    head = "".join(f"<th>{h}</th>" for h in _HEADERS)
-    rows = "".join(
-        f'<tr class="{f.severity}">{"".join(f"<td>{html.escape(x)}</td>" for x in _row(f))}</tr>'
-        for f in report.findings
-    )
-    name = html.escape(title)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{name}</title><style>{_CSS}</style></head><body><h1>{name}</h1>"
-        f"<p>{html.escape(report.summary())}.</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n"
-    )
-
-
-_HEADERS = ("severity", "location", "field", "check", "focus node", "message")
-_CSS = (
-    "body{font-family:sans-serif}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:4px;text-align:left;vertical-align:top}"
-    ".violation td:first-child{color:#b00}.warning td:first-child{color:#a60}"
-)
-
-
-def _row(f: Finding) -> tuple[str, str, str, str, str, str]:
-    return (f.severity, f.where, f.field, f.check, f.focus, f.message)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def write_report(report: ValidationReport, path: Path) -> Path:
-    """Write the report as HTML (.html/.htm) or Markdown (anything else), atomically."""
-    html_out = path.suffix.lower() in {".html", ".htm"}
-    text = render_html(report) if html_out else render_markdown(report)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise KGError.at(str(path), None, "", f"cannot write report: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise KGError.at(str(path), None, "", f"cannot write report: {exc.strerror}") from None
-    return path
-
-
-def finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
-    """Plain one-line renderings, 'severity  file:line: field: message [check; focus]'."""
-    for f in findings:
-        yield f"{f.severity:<9} {f}"
 
 
 def validate_sources(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rdflib import Dataset
 
 from kg.curation.load import LoadedCuration
+from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.project.graph import PropertyGraph
@@ -81,10 +82,21 @@ def publish(out_dir: Path, write_all: Callable[[Path], list[Path]]) -> list[Path
     Files the previous build listed in its manifest but this build did not write are removed.
     If write_all raises, the staging dir is deleted and out_dir is left as it was.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
-        written = write_all(staging)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as exc:
+        raise KGError.at(
+            str(out_dir), None, "", f"cannot write exports here: {exc.strerror}"
+        ) from None
+    try:
+        try:
+            written = write_all(staging)
+        except OSError as exc:  # disk full, permissions: the previous exports stay as they were
+            where = exc.filename or staging
+            raise KGError.at(
+                str(out_dir), None, "", f"cannot write {where}: {exc.strerror}"
+            ) from None
         relative = sorted(p.relative_to(staging) for p in written)
         previous = _previous_outputs(out_dir)
         for rel in relative:

@@ -639,6 +639,12 @@ CASES: tuple[Case, ...] = (
         args=("validate", "--report", "data/trials"),
     ),
     Case(
+        "cli-build-out-is-a-file",
+        (),
+        ("data/entities.yaml: cannot write exports here: File exists",),
+        args=("build", "--out", "data/entities.yaml"),
+    ),
+    Case(
         "cli-validate-lists-violations",
         (Replace(S, "predicate: RO:0002213", "predicate: CL:0000815"),),
         (

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from kg.export.html import write_view
-from kg.views.neighbourhood import load_projection
+from kg.pipeline import project_sources
 from kg.views.select import View, curated_view, mechanism_view
 from kg.views.synthetic import synthetic_graph
 
@@ -40,7 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    graph = load_projection(REPO / "data", REPO / "ontologies")
+    graph = project_sources(REPO / "data", REPO / "ontologies")
     cases = [
         ("default view (index.html)", curated_view(graph)),
         ("synthetic", View("synthetic", f"{args.nodes:,} synthetic nodes", "benchmark",

@@ -325,7 +325,8 @@ def neo4j_load(
 
     Example: NEO4J_PASSWORD=secret kg neo4j load --uri neo4j://localhost:7687 --user neo4j
     """
-    from kg.neo4j_load import connect, password_from_env, project_sources
+    from kg.neo4j_load import connect, password_from_env
+    from kg.pipeline import project_sources
 
     auth = (user, password_from_env(password_env)) if user else None
     with err.status("Connecting…") as status, connect(uri, auth, database) as target:

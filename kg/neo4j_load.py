@@ -15,7 +15,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
@@ -28,7 +27,6 @@ __all__ = [
     "connect",
     "load_graph",
     "password_from_env",
-    "project_sources",
 ]
 
 Progress = Callable[[str], None]
@@ -181,19 +179,3 @@ def _write_batch(tx: Any, batch: Batch) -> None:
 def _message(exc: Exception) -> str:
     text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())
-
-
-def project_sources(
-    data_dir: Path,
-    ontologies_dir: Path,
-    warn: tuple[str, ...] = (),
-    progress: Progress | None = None,
-) -> PropertyGraph:
-    """Build, validate and project the graph from the sources, as `kg build` does."""
-    from kg.pipeline import assemble
-    from kg.project.projection import project
-
-    assembled = assemble(data_dir, ontologies_dir, warn, progress)
-    assembled.validation.raise_for_violations()
-    (progress or (lambda _msg: None))("Projecting to a property graph")
-    return project(assembled.dataset)

@@ -15,10 +15,11 @@ from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
 from kg.export.base import MANIFEST, BuildContext, publish, sinks
 from kg.ontology.modules import Module, iter_modules
+from kg.project.graph import PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.rdf.validate import Finding, ValidationReport, check_warn, validate
 
-__all__ = ["Assembled", "BuildReport", "assemble", "build"]
+__all__ = ["Assembled", "BuildReport", "assemble", "build", "project_sources"]
 
 Progress = Callable[[str], None]
 
@@ -64,6 +65,21 @@ def assemble(
     say("Validating")
     validation = validate(loaded, dataset, modules, ontologies_dir, warn)
     return Assembled(loaded, modules, dataset, validation)
+
+
+def project_sources(
+    data_dir: Path,
+    ontologies_dir: Path,
+    warn: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> PropertyGraph:
+    """The validated property graph of the sources, as `kg build` projects it (no exports)."""
+    from kg.project.projection import project
+
+    assembled = assemble(data_dir, ontologies_dir, warn, progress)
+    assembled.validation.raise_for_violations()
+    (progress or (lambda _msg: None))("Projecting to a property graph")
+    return project(assembled.dataset)
 
 
 def build(

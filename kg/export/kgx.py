@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 INFORES = "infores:il2-sle-kg"
-BIOLINK_VERSION = "4.4.6"
 
 #: predicate CURIE -> (Biolink predicate, how the mapping is justified)
 PREDICATES: dict[str, tuple[str, str]] = {

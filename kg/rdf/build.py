@@ -23,7 +23,7 @@ from kg.curation.schema import (
     Statement,
     Trial,
 )
-from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OBO, OBOINOWL, RDF, RDFS, XSD, expand
+from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OBOINOWL, RDF, RDFS, XSD, expand
 from kg.ontology.modules import Module
 from kg.rdf.model import (
     CURATION_GRAPH,
@@ -39,7 +39,6 @@ from kg.rdf.model import (
 __all__ = ["build_dataset", "curation_triples"]
 
 Triple = tuple[Node, Node, Node]
-DEFINITION = OBO["IAO_0000115"]
 
 
 def build_dataset(curation: Curation, modules: Iterable[Module]) -> Dataset:

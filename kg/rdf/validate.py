@@ -27,7 +27,7 @@ from kg.curation.yamlfile import YamlFile, field_path, read_yaml
 from kg.errors import KGError, Problem, display_path
 from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OWL, RDF, RDFS, curie_of
 from kg.ontology.modules import Module
-from kg.rdf.checks import undeclared_terms
+from kg.rdf.checks import undeclared_evidence_codes
 from kg.rdf.consistency import contradictions
 from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
 
@@ -204,9 +204,8 @@ def _referential(
     loaded: LoadedCuration, dataset: Dataset, ontologies_dir: Path | None, locator: _Locator
 ) -> Iterator[Finding]:
     # undeclared predicates are the StatementPredicate shape's job (it locates the field)
-    for p in undeclared_terms(loaded, dataset):
-        if p.field.endswith(".eco"):
-            yield _from_problem(p, "undeclared-evidence-code", locator)
+    for p in undeclared_evidence_codes(loaded, dataset):
+        yield _from_problem(p, "undeclared-evidence-code", locator)
     for p in contradictions(loaded):
         yield _from_problem(p, "contradiction", locator)
     if ontologies_dir is not None:

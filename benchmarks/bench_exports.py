@@ -1,7 +1,7 @@
 """Time and peak memory of the property-graph exports (Neo4j bundle, GraphML, KGX) on the
 full-merge graph: MONDO + GO + CL + HPO + Uberon + ChEBI, about 1.6 M triples.
 
-Stages, each timed on its own: full-merge N-Triples (kg.ontology.fullmerge, or --nt-dir),
+Stages, each timed on its own: full-merge N-Triples (kg.ontology.full_merge, or --nt-dir),
 load into an rdflib Dataset (one named graph per ontology, as the build does), the one
 projection (kg.project.projection), then each sink writing into a temporary folder. Peak
 RSS is read after every stage (ru_maxrss, so it only grows). Target: every export together
@@ -57,7 +57,7 @@ def stage(name: str, started: float, extra: str = "") -> float:
 def full_merge_projection(only: list[str], nt_dir: Path | None) -> PropertyGraph:
     from rdflib import Dataset
 
-    from kg.ontology.fullmerge import full_merge_ntriples
+    from kg.ontology.full_merge import full_merge_ntriples
     from kg.project.projection import project
     from kg.rdf.model import module_graph
 

@@ -33,7 +33,7 @@ SIX = ["mondo", "go", "cl", "hp", "uberon", "chebi"]
 PRELUDE = """
 import dataclasses, json, os, sys
 from pathlib import Path
-from kg.ontology.config import load_config
+from kg.ontology.sources.config import load_config
 config = load_config(Path("ontologies/sources.yaml"))
 if os.environ.get("KG_SHARED_SOURCES"):
     config = dataclasses.replace(config, root=Path(os.environ["KG_SHARED_SOURCES"]))
@@ -44,20 +44,20 @@ STEPS: dict[str, str] = {
     "extract": PRELUDE
     + """
 from kg.curation.load import load_curation
-from kg.ontology.extract import extract_modules
+from kg.ontology.extraction import extract_modules
 report = extract_modules(config, load_curation("data"), out, command="bench")
 print(json.dumps({k: v.get("triples", 0) for k, v in report.counts.items()}))
 """,
     "full": PRELUDE
     + """
-import kg.ontology.fullmerge as fm
+import kg.ontology.full_merge as fm
 fm.load_config = lambda _path: config  # the (possibly re-rooted) config above
 print(json.dumps(fm.full_merge_ntriples(Path("ontologies/sources.yaml"), out, SIX)))
 """.replace("SIX", repr(SIX)),
     "load": """
 import json, sys
 from pathlib import Path
-from kg.ontology.fullmerge import load_store
+from kg.ontology.full_merge import load_store
 out = Path(sys.argv[1])
 store = load_store({p.stem: p for p in sorted(out.glob("*.nt"))})
 print(json.dumps({"quads": len(store)}))

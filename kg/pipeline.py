@@ -133,7 +133,7 @@ def build(
             written += available[name]().write(ctx, staging)
         if ontology_mode == "full":
             say("Merging the whole source ontologies")
-            from kg.export.fullmerge import write_full_merge
+            from kg.export.full_nquads import write_full_merge
 
             config = ontology_config or ontologies_dir / "sources.yaml"
             full_paths, full_counts = write_full_merge(ctx, config, staging)

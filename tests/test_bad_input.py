@@ -123,7 +123,7 @@ def test_console_script_matches(
 def test_truncated_sssom_is_located(tmp_path: Path) -> None:
     """A mapping file cut off mid-row: the reader names the file and the line."""
     from kg.errors import KGError
-    from kg.ontology.sssom import read_sssom
+    from kg.ontology.readers.sssom import read_sssom
 
     rows = [
         "# curie_map:",

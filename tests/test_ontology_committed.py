@@ -96,8 +96,8 @@ def test_source_records() -> None:
 )
 def test_rerunning_the_extraction_reproduces_the_committed_modules(tmp_path: Path) -> None:
     from kg.curation.load import load_curation
-    from kg.ontology.config import load_config
-    from kg.ontology.extract import extract_modules
+    from kg.ontology.extraction import extract_modules
+    from kg.ontology.sources.config import load_config
 
     config = dataclasses.replace(load_config(ONTOLOGIES / "sources.yaml"), root=SHARED)
     command = json.loads((ONTOLOGIES / "mondo" / "source.json").read_text("utf-8"))["command"]

@@ -14,8 +14,8 @@ from kg.curation.load import LoadedCuration, Location
 from kg.curation.schema import Curation, Entity, Evidence, Statement
 from kg.errors import KGError
 from kg.ontology.check import check_terms
-from kg.ontology.config import load_config
-from kg.ontology.extract import extract_modules
+from kg.ontology.extraction import extract_modules
+from kg.ontology.sources.config import load_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
 OBO = "http://purl.obolibrary.org/obo/"

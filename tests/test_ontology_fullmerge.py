@@ -9,12 +9,12 @@ import fastobo
 import pyoxigraph as ox
 import pytest
 
-from kg.ontology.fullmerge import full_merge_ntriples, load_store
-from kg.ontology.obo import read_obo
-from kg.ontology.obont import obo_nt_lines
-from kg.ontology.rdfwrite import Lit, nt_line, turtle
-from kg.ontology.sourcefile import read_source
-from kg.ontology.triples import term_triples
+from kg.ontology.full_merge import full_merge_ntriples, load_store
+from kg.ontology.full_merge.obo_lines import obo_nt_lines
+from kg.ontology.readers.obo import read_obo
+from kg.ontology.readers.source_bytes import read_source
+from kg.ontology.serialize import nt_line, turtle
+from kg.ontology.triples import Lit, term_triples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
 

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KGError
-from kg.ontology.rdfwrite import Lit
-from kg.ontology.sssom import (
-    SSSOM,
-    XREF,
-    axiom_iri,
-    mapping_triples,
-    normalise_curie,
-    read_sssom,
-)
+from kg.ontology.extraction.mapping_triples import SSSOM, XREF, axiom_iri, mapping_triples
+from kg.ontology.readers.sssom import normalise_curie, read_sssom
+from kg.ontology.triples import Lit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
 SLE = "http://purl.obolibrary.org/obo/MONDO_0007915"

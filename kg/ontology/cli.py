@@ -73,8 +73,8 @@ def extract(
         kg ontologies extract --source cl=~/Downloads/cl-basic.obo --only cl
     """
     from kg.curation.load import load_curation
-    from kg.ontology.config import load_config, parse_overrides
-    from kg.ontology.extract import extract_modules
+    from kg.ontology.extraction import extract_modules
+    from kg.ontology.sources.config import load_config, parse_overrides
 
     cfg = load_config(config, parse_overrides(source or []))
     loaded = load_curation(data)
@@ -141,7 +141,7 @@ def full_merge(
 
         kg ontologies full-merge --only mondo --only go --out /tmp/full
     """
-    from kg.ontology.fullmerge import full_merge_ntriples
+    from kg.ontology.full_merge import full_merge_ntriples
 
     counts = full_merge_ntriples(config, out, only)
     console = Console(stderr=True)

@@ -16,12 +16,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
-from kg.ontology.rdfwrite import Lit, Triple
 from kg.ontology.terms import Term, iri_of, is_term_id
 
-__all__ = ["P", "term_triples"]
+__all__ = ["Lit", "Obj", "P", "Triple", "term_triples"]
+
+
+@dataclass(frozen=True, order=True)
+class Lit:
+    """A literal: lexical value and datatype IRI (None = xsd:string)."""
+
+    value: str
+    datatype: str | None = None
+
+
+Obj = str | Lit
+Triple = tuple[str, str, Obj]
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -17,7 +17,7 @@ from typing import Any
 import fastobo
 
 from kg.errors import KGError
-from kg.ontology.sourcefile import SourceBytes
+from kg.ontology.readers.source_bytes import SourceBytes
 from kg.ontology.terms import (
     SCOPES,
     Header,

@@ -2,7 +2,7 @@
 
 `kg build --ontology-mode full` writes `full/kg-full.nq`: every named graph of the default
 build except the ontology modules, plus one named graph per whole ontology converted by
-:func:`kg.ontology.fullmerge.full_merge_ntriples`. Lines are written as strings and sorted,
+:func:`kg.ontology.full_merge.full_merge_ntriples`. Lines are written as strings and sorted,
 never held in rdflib, so 1.6 million triples fit in seconds and a few hundred MiB.
 """
 
@@ -24,7 +24,7 @@ def write_full_merge(
     ctx: BuildContext, config: Path, staging: Path, only: list[str] | None = None
 ) -> tuple[list[Path], dict[str, int]]:
     """Write full/kg-full.nq under staging; return the written paths and triple counts."""
-    from kg.ontology.fullmerge import full_merge_ntriples
+    from kg.ontology.full_merge import full_merge_ntriples
 
     work = staging / ".full-ontologies"
     counts = full_merge_ntriples(config, work, only)

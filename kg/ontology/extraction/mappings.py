@@ -19,18 +19,17 @@ from dataclasses import dataclass, field
 from kg import __version__
 from kg.curation.load import LoadedCuration
 from kg.namespaces import BASE, expand
-from kg.ontology.config import SourcesConfig, resolve_files
-from kg.ontology.rdfwrite import Lit, Triple, turtle
-from kg.ontology.sssom import (
+from kg.ontology.extraction.mapping_triples import (
     MATCH_PREDICATES,
     XREF,
-    MappingSet,
     axiom_triples,
     mapping_triples,
-    normalise_curie,
-    read_sssom,
 )
+from kg.ontology.readers.sssom import MappingSet, normalise_curie, read_sssom
+from kg.ontology.serialize import turtle
+from kg.ontology.sources.config import SourcesConfig, resolve_files
 from kg.ontology.terms import curie_from_iri
+from kg.ontology.triples import Lit, Triple
 
 __all__ = ["CURATION_SET", "MappingResult", "build_mappings"]
 

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg.ontology.config import SourcesConfig, resolve_files
 from kg.ontology.readers import read_ontology
+from kg.ontology.sources.config import SourcesConfig, resolve_files
 from kg.ontology.terms import Header, OntologyDoc, Term
 
 __all__ = ["FileRecord", "LoadedSource", "SourceTable", "version_date"]

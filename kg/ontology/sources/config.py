@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from kg.curation.yamlfile import YamlFile, field_path, read_yaml
 from kg.errors import KGError, Problem
 from kg.namespaces import PREFIXES
-from kg.ontology.sourcefile import FORMATS, is_url
+from kg.ontology.readers.source_bytes import FORMATS, is_url
 
 __all__ = ["MappingSource", "OntologySource", "SourcesConfig", "load_config", "resolve_files"]
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from kg.errors import KGError
-from kg.ontology.sourcefile import SourceBytes
+from kg.ontology.readers.source_bytes import SourceBytes
 from kg.ontology.terms import Header, LazyTerms, OntologyDoc, Synonym, Term, curie_from_iri
 
 __all__ = ["read_obographs"]

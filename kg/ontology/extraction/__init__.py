@@ -4,8 +4,8 @@ Seeds are every CURIE the curation uses whose prefix a configured ontology owns,
 plus `seeds:` from the config, plus (for ontologies with `seed_from_mappings`)
 the objects of the kept MONDO mappings, so DOID/NCIT/HP ids that map to a
 curated disease are classes in the graph too. Placement rules are in
-:mod:`kg.ontology.closure`; the RDF shape of a term in :mod:`kg.ontology.triples`;
-the mappings in :mod:`kg.ontology.sssom`. Output is byte-stable: sorted Turtle,
+:mod:`kg.ontology.extraction.closure`; the RDF shape of a term in :mod:`kg.ontology.triples`;
+the mappings in :mod:`kg.ontology.readers.sssom`. Output is byte-stable: sorted Turtle,
 no blank nodes, and source.json dates taken from the sources' versions.
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from kg.curation.load import LoadedCuration
 from kg.errors import KGError
-from kg.ontology.closure import Closure, Placement
-from kg.ontology.config import SourcesConfig
-from kg.ontology.mappings import MappingResult, build_mappings
-from kg.ontology.moduletext import module_record, module_text
+from kg.ontology.extraction.closure import Closure, Placement
+from kg.ontology.extraction.mappings import MappingResult, build_mappings
+from kg.ontology.extraction.module_files import module_record, module_text
+from kg.ontology.extraction.source_table import SourceTable
 from kg.ontology.seeds import curated_uses
-from kg.ontology.sources import SourceTable
+from kg.ontology.sources.config import SourcesConfig
 from kg.ontology.terms import prefix_of
 
 __all__ = ["ExtractReport", "extract_modules"]

@@ -1,7 +1,7 @@
 """OBO frames straight to N-Triples lines: the full merge's fast path.
 
 Produces exactly the lines `nt_line(t) for t in term_triples(term)` gives for the
-terms :func:`kg.ontology.obo.read_obo` reads (a test checks this), but skips the
+terms :func:`kg.ontology.readers.obo.read_obo` reads (a test checks this), but skips the
 intermediate Term records and caches each IRI's N-Triples form, which halves the
 Python time on ChEBI's 225k terms.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import fastobo
 
-from kg.ontology.obo import relation_table, relationship_of
-from kg.ontology.rdfwrite import escape, term_nt
+from kg.ontology.readers.obo import relation_table, relationship_of
+from kg.ontology.serialize import escape, term_nt
 from kg.ontology.terms import SCOPES, iri_of, is_term_id
 from kg.ontology.triples import TRUE, P
 

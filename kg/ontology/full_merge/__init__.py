@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KGError
-from kg.ontology.config import SourcesConfig, load_config, resolve_files
-from kg.ontology.obo import header_of, parse_obo
-from kg.ontology.obont import obo_nt_lines
-from kg.ontology.rdfwrite import Lit, Triple, nt_line
+from kg.ontology.full_merge.obo_lines import obo_nt_lines
 from kg.ontology.readers import read_ontology
-from kg.ontology.sourcefile import guess_format, read_source
-from kg.ontology.triples import P, term_triples
+from kg.ontology.readers.obo import header_of, parse_obo
+from kg.ontology.readers.source_bytes import guess_format, read_source
+from kg.ontology.serialize import nt_line
+from kg.ontology.sources.config import SourcesConfig, load_config, resolve_files
+from kg.ontology.triples import Lit, P, Triple, term_triples
 
 if TYPE_CHECKING:
     import pyoxigraph

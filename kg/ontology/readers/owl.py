@@ -15,10 +15,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.ontology.sourcefile import SourceBytes
+from kg.ontology.readers.source_bytes import SourceBytes
 from kg.ontology.terms import Header, OntologyDoc, Synonym, Term, curie_from_iri
 
-__all__ = ["read_rdf"]
+__all__ = ["read_owl"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -41,7 +41,7 @@ _SCOPES = {
 _LICENCE = {"http://purl.org/dc/terms/license", "http://purl.org/dc/elements/1.1/license"}
 
 
-def read_rdf(src: SourceBytes, fmt: str) -> OntologyDoc:
+def read_owl(src: SourceBytes, fmt: str) -> OntologyDoc:
     """Parse an RDF file; a syntax error is a KGError with its line."""
     by_subject: dict[Any, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     try:

@@ -8,12 +8,12 @@ from collections import Counter
 
 from kg import __version__
 from kg.namespaces import BASE, DCTERMS
-from kg.ontology.closure import Placement
-from kg.ontology.config import SourcesConfig
-from kg.ontology.rdfwrite import Lit, Triple, turtle
-from kg.ontology.sources import LoadedSource, version_date
+from kg.ontology.extraction.closure import Placement
+from kg.ontology.extraction.source_table import LoadedSource, version_date
+from kg.ontology.serialize import turtle
+from kg.ontology.sources.config import SourcesConfig
 from kg.ontology.terms import Term
-from kg.ontology.triples import P, term_triples
+from kg.ontology.triples import Lit, P, Triple, term_triples
 
 __all__ = ["RELATIONSHIP_NOTE", "module_iri", "module_record", "module_text"]
 

@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.namespaces import PREFIXES
+from kg.ontology.triples import Lit, Obj, Triple
 
-__all__ = ["Lit", "Triple", "escape", "nt_line", "term_nt", "turtle"]
+__all__ = ["escape", "nt_line", "term_nt", "turtle"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-
-@dataclass(frozen=True, order=True)
-class Lit:
-    """A literal: lexical value and datatype IRI (None = xsd:string)."""
-
-    value: str
-    datatype: str | None = None
-
-
-Obj = str | Lit
-Triple = tuple[str, str, Obj]
 
 _ESCAPES = {
     ord("\\"): "\\\\",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import KGError
-from kg.ontology.sourcefile import FORMATS, SourceBytes, guess_format, read_source
+from kg.ontology.readers.source_bytes import FORMATS, SourceBytes, guess_format, read_source
 from kg.ontology.terms import OntologyDoc
 
 __all__ = ["READERS", "read_ontology"]
@@ -21,27 +21,27 @@ Reader = Callable[[SourceBytes, bool], OntologyDoc]
 
 
 def _obo(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
-    from kg.ontology.obo import read_obo
+    from kg.ontology.readers.obo import read_obo
 
     return read_obo(src, lenient=lenient)
 
 
 def _obographs(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
-    from kg.ontology.obographs import read_obographs
+    from kg.ontology.readers.obographs import read_obographs
 
     return read_obographs(src)
 
 
 def _rdf(fmt: str) -> Reader:
     def read(src: SourceBytes, lenient: bool = False) -> OntologyDoc:
-        from kg.ontology.rdf import read_rdf
+        from kg.ontology.readers.owl import read_owl
 
-        return read_rdf(src, fmt)
+        return read_owl(src, fmt)
 
     return read
 
 
-#: format name -> reader; keys equal kg.ontology.sourcefile.FORMATS
+#: format name -> reader; keys equal kg.ontology.readers.source_bytes.FORMATS
 READERS: dict[str, Reader] = {
     "obo": _obo,
     "obographs": _obographs,

@@ -76,6 +76,14 @@ def build(
         Path | None,
         typer.Option("--ontology-config", help="Sources config for --ontology-mode full."),
     ] = None,
+    sources_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources-dir",
+            help="Folder of ontology source files for --ontology-mode full "
+            "(default: the cache `kg ontologies fetch` fills).",
+        ),
+    ] = None,
 ) -> None:
     """Build the graph from data/ and ontologies/ and write every export to exports/.
 
@@ -95,6 +103,7 @@ def build(
             warn=warn or (),
             ontology_mode=ontology_mode,
             ontology_config=ontology_config,
+            ontology_sources=sources_dir,
         )
     chosen = set(warn or ())
     downgraded = [f for f in report.warnings if {f.check, f.check.split("-")[0]} & chosen]

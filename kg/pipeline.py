@@ -91,13 +91,15 @@ def build(
     warn: Sequence[str] = (),
     ontology_mode: str = "modules",
     ontology_config: Path | None = None,
+    ontology_sources: Path | None = None,
 ) -> BuildReport:
     """Build the graph from data_dir + ontologies_dir and publish every export into out_dir.
 
     Validation (SHACL shapes + referential checks) must pass before anything is written;
     `warn` names checks whose findings only warn (returned in the report).
     `ontology_mode="full"` also writes full/kg-full.nq with the whole source ontologies named
-    in `ontology_config` (default: ontologies_dir/sources.yaml).
+    in `ontology_config` (default: ontologies_dir/sources.yaml), read from the folder
+    `ontology_sources` or the download cache (`kg ontologies fetch`).
     """
     if ontology_mode not in ("modules", "full"):
         raise KGError(f"unknown ontology mode {ontology_mode!r} (choose modules or full)")
@@ -114,6 +116,13 @@ def build(
     assembled.validation.raise_for_violations()
     loaded, modules, dataset = assembled.loaded, assembled.modules, assembled.dataset
     validation = assembled.validation
+    merged = None
+    if ontology_mode == "full":
+        from kg.ontology.full_merge import merge_full_ontologies
+
+        say("Merging the whole source ontologies")
+        config = ontology_config or ontologies_dir / "sources.yaml"
+        merged = merge_full_ontologies(config, sources_dir=ontology_sources)
 
     input_hashes = dict(loaded.file_hashes)
     for m in modules:
@@ -131,18 +140,21 @@ def build(
         for name in chosen:
             say(f"Writing {available[name].description}")
             written += available[name]().write(ctx, staging)
-        if ontology_mode == "full":
-            say("Merging the whole source ontologies")
-            from kg.export.full_nquads import write_full_merge
+        if merged is not None:
+            from kg.export.full_nquads import write_full_nquads
 
-            config = ontology_config or ontologies_dir / "sources.yaml"
-            full_paths, full_counts = write_full_merge(ctx, config, staging)
+            say("Writing full/kg-full.nq")
+            full_paths, full_counts = write_full_nquads(ctx.dataset, merged, staging)
             written += full_paths
             counts.update(full_counts)
         written.append(_write_manifest(ctx, counts, staging, written))
         return written
 
-    outputs = publish(out_dir, write_all)
+    try:
+        outputs = publish(out_dir, write_all)
+    finally:
+        if merged is not None:
+            merged.close()
     return BuildReport(outputs, counts, validation.warnings)
 
 

@@ -16,6 +16,7 @@ from kg.errors import KGError
 from kg.ontology.check import check_terms
 from kg.ontology.extraction import extract_modules
 from kg.ontology.sources.config import load_config
+from kg.ontology.sources.locate import SourceLocator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
 OBO = "http://purl.obolibrary.org/obo/"
@@ -55,10 +56,16 @@ def loaded_curation(*entities: tuple[str, str], predicate: str = "RO:0004001") -
 SLE_ONLY = loaded_curation(("MONDO:0007915", "systemic lupus erythematosus"))
 
 
+def locator(overrides: dict[str, str] | None = None) -> SourceLocator:
+    """The fixture config with its files read from the fixture folder (never a cache)."""
+    config = load_config(FIXTURES / "sources.yaml", overrides)
+    return SourceLocator(config, FIXTURES, FIXTURES / "no-cache")
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ontologies")
-    extract_modules(load_config(FIXTURES / "sources.yaml"), SLE_ONLY, out, command="test")
+    extract_modules(locator(), SLE_ONLY, out, command="test")
     return out
 
 
@@ -142,13 +149,13 @@ def test_source_record(extracted: Path) -> None:
 
 
 def test_rerun_is_byte_identical(extracted: Path, tmp_path: Path) -> None:
-    extract_modules(load_config(FIXTURES / "sources.yaml"), SLE_ONLY, tmp_path, command="test")
+    extract_modules(locator(), SLE_ONLY, tmp_path, command="test")
     for path in sorted(extracted.rglob("*.*")):
         assert (tmp_path / path.relative_to(extracted)).read_bytes() == path.read_bytes(), path
 
 
 def test_only_writes_the_named_modules(tmp_path: Path) -> None:
-    config = load_config(FIXTURES / "sources.yaml")
+    config = locator()
     report = extract_modules(config, SLE_ONLY, tmp_path, only=["mondo"], command="test")
     assert [p.relative_to(tmp_path).as_posix() for p in report.written] == [
         "mondo/module.ttl",
@@ -174,7 +181,7 @@ def test_check_terms_unknown_id_names_closest_labels(extracted: Path) -> None:
 
 def test_check_terms_obsolete_names_replacement(tmp_path: Path) -> None:
     loaded = loaded_curation(("MONDO:0007916", "lupus"))
-    extract_modules(load_config(FIXTURES / "sources.yaml"), loaded, tmp_path, command="test")
+    extract_modules(locator(), loaded, tmp_path, command="test")
     problems = check_terms(loaded, tmp_path)
     assert [str(p) for p in problems] == [
         "data/entities.yaml:3: entity MONDO:0007916: id: MONDO:0007916 ('obsolete lupus') is "
@@ -208,6 +215,10 @@ def test_cli_extract_and_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
             str(FIXTURES / "sources.yaml"),
             "--out",
             str(tmp_path),
+            "--sources-dir",
+            str(FIXTURES),
+            "--cache-dir",
+            str(tmp_path / "cache"),
             "--only",
             "mondo",
         ],
@@ -218,8 +229,12 @@ def test_cli_extract_and_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         f"kg ontologies extract --config {FIXTURES / 'sources.yaml'} --data data "
         f"--out {tmp_path} --only mondo"
     )
+    # where the files were found is not part of the command (no machine paths recorded)
+    assert "--sources-dir" not in record["command"]
+    assert record["files"][0]["file"] == "mini.obo"
+    assert record["files"][0]["url"] == "http://example.org/mini/releases/2024-03-01/mini.obo"
     help_text = runner.invoke(cli.app, ["extract", "--help"]).output
-    assert "Example" in help_text and "--source" in help_text
+    assert "Example" in help_text and "--source" in help_text and "--sources-dir" in help_text
 
 
 def test_source_override_and_bad_override(tmp_path: Path) -> None:
@@ -232,7 +247,8 @@ def test_source_override_and_bad_override(tmp_path: Path) -> None:
 def test_config_errors_are_located(tmp_path: Path) -> None:
     path = tmp_path / "sources.yaml"
     path.write_text(
-        "ontologies:\n  mondo:\n    files: [a.obo]\n    prefixes: [NOPE]\n"
+        "ontologies:\n  mondo:\n    files: [{url: http://example.org/a.obo}]\n"
+        "    prefixes: [NOPE]\n"
         "    licence: x\n    why: y\n"
     )
     with pytest.raises(KGError) as info:
@@ -241,3 +257,18 @@ def test_config_errors_are_located(tmp_path: Path) -> None:
         f"{path}:4: ontologies.mondo.prefixes[0]: prefix 'NOPE' is not in the project prefix map "
         "(kg/namespaces.py PREFIXES)"
     )
+
+
+def test_config_file_entries_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "ontologies:\n  mondo:\n    files:\n      - url: mondo.obo\n"
+        "        file: ../outside.obo\n    prefixes: [MONDO]\n    licence: x\n    why: y\n"
+    )
+    with pytest.raises(KGError) as info:
+        load_config(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:4: ontologies.mondo.files[0].url: expected an http(s) URL, got 'mondo.obo'",
+        f"{path}:5: ontologies.mondo.files[0].file: expected a relative path inside a sources "
+        "folder (no '..', not absolute), got '../outside.obo'",
+    ]

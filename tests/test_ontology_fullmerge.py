@@ -14,9 +14,12 @@ from kg.ontology.full_merge.obo_lines import obo_nt_lines
 from kg.ontology.readers.obo import read_obo
 from kg.ontology.readers.source_bytes import read_source
 from kg.ontology.serialize import nt_line, turtle
+from kg.ontology.sources.config import load_config
+from kg.ontology.sources.locate import SourceLocator
 from kg.ontology.triples import Lit, term_triples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
+LOCATOR = SourceLocator(load_config(FIXTURES / "sources.yaml"), FIXTURES, FIXTURES / "no-cache")
 
 
 @pytest.mark.parametrize("name", ["mini.obo", "relations.obo", "doid.obo"])
@@ -45,7 +48,7 @@ def test_literal_escaping_round_trips(text: str) -> None:
 
 
 def test_full_merge_writes_sorted_ntriples(tmp_path: Path) -> None:
-    counts = full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path)
+    counts = full_merge_ntriples(LOCATOR, tmp_path)
     assert set(counts) == {"mondo", "uberon", "ro", "eco", "doid", "total"}
     assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
     for name in ("mondo", "uberon", "ro", "eco", "doid"):
@@ -56,12 +59,12 @@ def test_full_merge_writes_sorted_ntriples(tmp_path: Path) -> None:
     # the whole file, obsolete terms included
     assert "<http://purl.obolibrary.org/obo/MONDO_0000002>" in mondo
     again = tmp_path / "again"
-    full_merge_ntriples(FIXTURES / "sources.yaml", again, only=["mondo"])
+    full_merge_ntriples(LOCATOR, again, only=["mondo"])
     assert (again / "mondo.nt").read_bytes() == (tmp_path / "mondo.nt").read_bytes()
 
 
 def test_load_store_puts_each_ontology_in_its_graph(tmp_path: Path) -> None:
-    full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path, only=["mondo", "doid"])
+    full_merge_ntriples(LOCATOR, tmp_path, only=["mondo", "doid"])
     store = load_store({"mondo": tmp_path / "mondo.nt", "doid": tmp_path / "doid.nt"})
     ask = (
         "ASK { GRAPH <https://w3id.org/il2-sle-kg/graph/ontology/mondo> { "
@@ -76,4 +79,4 @@ def test_full_merge_unknown_name(tmp_path: Path) -> None:
     from kg.errors import KGError
 
     with pytest.raises(KGError, match="unknown ontology name"):
-        full_merge_ntriples(FIXTURES / "sources.yaml", tmp_path, only=["nope"])
+        full_merge_ntriples(LOCATOR, tmp_path, only=["nope"])

@@ -1,49 +1,50 @@
-"""Full-merge mode: the curated graph with whole source ontologies instead of modules.
+"""Full-merge mode's export: `full/kg-full.nq`, the curated graph with whole ontologies.
 
-`kg build --ontology-mode full` writes `full/kg-full.nq`: every named graph of the default
-build except the ontology modules, plus one named graph per whole ontology converted by
-:func:`kg.ontology.full_merge.full_merge_ntriples`. Lines are written as strings and sorted,
-never held in rdflib, so 1.6 million triples fit in seconds and a few hundred MiB.
+Writes what the full-merge stage (:func:`kg.ontology.full_merge.merge_full_ontologies`,
+run by the pipeline before export) produced: every named graph of the default build
+except the modules of the merged ontologies, plus one named graph per whole ontology
+(`il2kg:graph/ontology/<name>`, the module's graph name). The project vocabulary and
+the mappings graph stay, since no whole ontology replaces them. Lines are handled as
+strings and sorted, never held in rdflib, so 1.6 million triples fit in seconds.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kg.export.base import BuildContext
+from rdflib import Dataset
+
 from kg.namespaces import GRAPH
 
-__all__ = ["FULL_FILE", "write_full_merge"]
+if TYPE_CHECKING:
+    from kg.ontology.full_merge import FullMerge
+
+__all__ = ["FULL_FILE", "write_full_nquads"]
 
 FULL_FILE = Path("full") / "kg-full.nq"
-_MODULE_GRAPH = str(GRAPH["ontology/"])
 
 
-def write_full_merge(
-    ctx: BuildContext, config: Path, staging: Path, only: list[str] | None = None
+def write_full_nquads(
+    dataset: Dataset, merged: FullMerge, staging: Path
 ) -> tuple[list[Path], dict[str, int]]:
-    """Write full/kg-full.nq under staging; return the written paths and triple counts."""
-    from kg.ontology.full_merge import full_merge_ntriples
-
-    work = staging / ".full-ontologies"
-    counts = full_merge_ntriples(config, work, only)
+    """Write full/kg-full.nq under staging; return the written paths and quad counts."""
+    replaced = tuple(f"<{GRAPH['ontology/' + name]}> ." for name in merged.files)
     lines: list[str] = []
-    curated = ctx.dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    curated = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
     for line in curated.splitlines():
-        if line.strip() and f"<{_MODULE_GRAPH}" not in line:
+        if line.strip() and not line.rstrip().endswith(replaced):
             lines.append(line)
-    for path in sorted(work.glob("*.nt")):
-        graph = f" <{GRAPH['ontology/' + path.stem]}> ."
+    for name, path in sorted(merged.files.items()):
+        graph = f" <{GRAPH['ontology/' + name]}> ."
         with path.open(encoding="utf-8") as fh:
             lines.extend(_quad(line, graph) for line in fh if line.strip())
-    shutil.rmtree(work)
     lines = sorted(set(lines))
     target = staging / FULL_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", encoding="utf-8") as fh:
+    with target.open("w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n".join(lines) + "\n")
-    counts = {f"full:{k}": v for k, v in counts.items()} | {"full:quads": len(lines)}
+    counts = {f"full:{k}": v for k, v in merged.counts.items()} | {"full:quads": len(lines)}
     return [target], counts
 
 

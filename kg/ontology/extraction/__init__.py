@@ -11,20 +11,20 @@ no blank nodes, and source.json dates taken from the sources' versions.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.curation.load import LoadedCuration
 from kg.errors import KGError
+from kg.ontology.atomic import replace_atomically
 from kg.ontology.extraction.closure import Closure, Placement
 from kg.ontology.extraction.mappings import MappingResult, build_mappings
 from kg.ontology.extraction.module_files import module_record, module_text
 from kg.ontology.extraction.source_table import SourceTable
 from kg.ontology.seeds import curated_uses
 from kg.ontology.sources.config import SourcesConfig
+from kg.ontology.sources.locate import SourceLocator
 from kg.ontology.terms import prefix_of
 
 __all__ = ["ExtractReport", "extract_modules"]
@@ -41,7 +41,7 @@ class ExtractReport:
 
 
 def extract_modules(
-    config: SourcesConfig,
+    locator: SourceLocator,
     loaded: LoadedCuration,
     out_dir: Path,
     *,
@@ -49,22 +49,40 @@ def extract_modules(
     command: str = "kg ontologies extract",
     say: Say | None = None,
 ) -> ExtractReport:
-    """Extract every configured ontology's module (all are computed; `only` limits writing)."""
+    """Extract the modules named in `only` (default: every module and the mappings).
+
+    Only the chosen modules' sources must be at hand (plus the mappings when a chosen
+    module is seeded from them); for the rest see :mod:`.source_table`. Every missing
+    source is reported at once, before anything is read.
+    """
+    config = locator.config
     tell = say or (lambda _name, _msg: None)
-    names = [*config.ontologies, "mappings"]
+    names = config.names
     unknown = sorted(set(only or ()) - set(names))
     if unknown:
         raise KGError(f"--only: unknown name(s) {', '.join(unknown)} (known: {', '.join(names)})")
-    table = SourceTable(config, tell)
+    chosen = set(only or names)
+    required = _required(locator, chosen)
+    table = SourceTable(
+        locator,
+        tell,
+        required=required & set(config.ontologies),
+        stand_in=lambda name: out_dir / name / "module.ttl",
+    )
     closure = Closure(config.owner, table.lookup)
     uses = list(curated_uses(loaded))
     closure.add_seeds([u.curie for u in uses] + list(config.seeds))
-    mappings = _grow_with_mappings(config, loaded, closure, tell)
+    with_mappings = "mappings" in required or (
+        config.mappings is not None and locator.available("mappings")
+    )
+    mappings = _grow_with_mappings(locator, loaded, closure, tell) if with_mappings else None
 
     texts: dict[Path, str] = {}
     counts: dict[str, dict[str, int]] = {}
     seed_ids = {u.curie for u in uses} | set(config.seeds)
     for name in config.ontologies:
+        if name not in chosen:
+            continue
         terms = closure.result.terms_of(name)
         if not terms:
             tell(name, "no curated term: no module")
@@ -76,20 +94,40 @@ def extract_modules(
         texts[out_dir / name / "source.json"] = record
         counts[name] = stats
         tell(name, f"{stats.get('classes', 0):,} classes, {stats['triples']:,} triples")
-    if mappings is not None:
+    if mappings is not None and "mappings" in chosen:
         texts[out_dir / "mappings" / "mappings.ttl"] = mappings.turtle
         texts[out_dir / "mappings" / "source.json"] = mappings.record(command)
         counts["mappings"] = mappings.counts
-    chosen = set(only or names)
-    written = _write({p: t for p, t in texts.items() if p.parent.name in chosen})
+    written = _write(texts)
     _remove_stale(out_dir, chosen, texts, config)
     return ExtractReport(written, counts)
 
 
+def _required(locator: SourceLocator, chosen: set[str]) -> set[str]:
+    """The entries whose files must be at hand; KGError naming every one that is not."""
+    config = locator.config
+    required = set(chosen)
+    if config.mappings is not None and any(
+        config.ontologies[n].seed_from_mappings for n in chosen if n in config.ontologies
+    ):
+        required.add("mappings")
+    problems = []
+    for name in config.names:
+        if name in required and not locator.available(name):
+            try:
+                locator.locate(name)
+            except KGError as exc:
+                problems += exc.problems
+    if problems:
+        raise KGError(problems)
+    return required
+
+
 def _grow_with_mappings(
-    config: SourcesConfig, loaded: LoadedCuration, closure: Closure, say: Say
+    locator: SourceLocator, loaded: LoadedCuration, closure: Closure, say: Say
 ) -> MappingResult | None:
     """Read the SSSOM sets for the placed subjects; seed mapped ids; repeat until stable."""
+    config = locator.config
     if config.mappings is None:
         return None
     subjects: frozenset[str] = frozenset()
@@ -102,7 +140,7 @@ def _grow_with_mappings(
         if current == subjects and result is not None:
             return result
         subjects = current
-        result = build_mappings(config, loaded, subjects, say)
+        result = build_mappings(locator, loaded, subjects, say)
         closure.add_seeds(
             obj
             for obj in result.mapped_ids
@@ -112,21 +150,10 @@ def _grow_with_mappings(
 
 
 def _write(texts: dict[Path, str]) -> list[Path]:
-    """Write each file atomically (temp file + rename); unchanged files are rewritten too."""
+    """Write each file atomically; unchanged files are rewritten too."""
     for path, text in sorted(texts.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        replace_atomically(path, lambda fh, text=text: fh.write(text))
     return sorted(texts)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _remove_stale(

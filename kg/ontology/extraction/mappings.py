@@ -27,7 +27,7 @@ from kg.ontology.extraction.mapping_triples import (
 )
 from kg.ontology.readers.sssom import MappingSet, normalise_curie, read_sssom
 from kg.ontology.serialize import turtle
-from kg.ontology.sources.config import SourcesConfig, resolve_files
+from kg.ontology.sources.locate import Located, SourceLocator
 from kg.ontology.terms import curie_from_iri
 from kg.ontology.triples import Lit, Triple
 
@@ -69,13 +69,16 @@ class MappingResult:
 
 
 def build_mappings(
-    config: SourcesConfig, loaded: LoadedCuration, subjects: frozenset[str], say: Say
+    locator: SourceLocator, loaded: LoadedCuration, subjects: frozenset[str], say: Say
 ) -> MappingResult:
     """Read every configured SSSOM set, keep rows about `subjects`, add the curated xrefs."""
+    config = locator.config
     assert config.mappings is not None
-    sets: list[tuple[str, MappingSet]] = []
-    for written, location in resolve_files(config, "mappings"):
-        sets.append((written, read_sssom(location, keep=subjects.__contains__)))
+    sets: list[tuple[Located, MappingSet]] = []
+    for located in locator.locate("mappings"):
+        ms = read_sssom(located.location, keep=subjects.__contains__)
+        locator.check_cached(located, ms.sha256, ms.size)
+        sets.append((located, ms))
     kept = sum(len(ms.mappings) for _, ms in sets)
     say("mappings", f"{len(sets)} SSSOM sets, {kept:,} mappings about {len(subjects)} terms")
     triples = mapping_triples(ms for _, ms in sets)
@@ -86,7 +89,10 @@ def build_mappings(
     stats.update(subjects=len(subjects), triples=len(set(triples)), sssom_rows_kept=kept)
     files = [
         {
-            "file": written,
+            "file": located.written,
+            "url": located.spec.url if located.spec else None,
+            "as_served_by_url": locator.served_as_is(located, ms.sha256, ms.size),
+            "converted": located.spec.converted if located.spec else None,
             "sha256": ms.sha256,
             "mapping_set_id": ms.set_id,
             "mapping_set_version": ms.metadata.get("mapping_set_version"),
@@ -94,7 +100,7 @@ def build_mappings(
             "rows": ms.rows,
             "kept": len(ms.mappings),
         }
-        for written, ms in sets
+        for located, ms in sets
     ]
     comment = (
         "Mappings of the graph's MONDO terms (SSSOM, MONDO release mapping sets) and of the\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class MappingSet:
     mappings: tuple[Mapping, ...]
     rows: int
     curie_map: dict[str, str] = field(default_factory=dict)
+    size: int = 0
 
     @property
     def set_id(self) -> str:
@@ -106,6 +108,9 @@ def read_sssom(location: str, keep: Callable[[str], bool] | None = None) -> Mapp
     while n_header < len(lines) and lines[n_header].startswith("#"):
         n_header += 1
     metadata = _metadata(location, lines[:n_header])
+    curie_map = {str(k): str(v) for k, v in (metadata.get("curie_map") or {}).items()}
+    if metadata.get("mapping_set_id") is not None:
+        metadata["mapping_set_id"] = _set_iri(location, lines[:n_header], metadata, curie_map)
     reader = csv.reader(io.StringIO("\n".join(lines[n_header:])), delimiter="\t")
     try:
         columns = next(reader)
@@ -136,8 +141,48 @@ def read_sssom(location: str, keep: Callable[[str], bool] | None = None) -> Mapp
             kept.append(_mapping(row, index, offset))
     except csv.Error as exc:
         raise KGError.at(location, None, "", f"invalid TSV: {exc}") from None
-    curie_map = {str(k): str(v) for k, v in (metadata.get("curie_map") or {}).items()}
-    return MappingSet(location, src.sha256, metadata, tuple(kept), rows, curie_map)
+    return MappingSet(
+        source=location,
+        sha256=src.sha256,
+        metadata=metadata,
+        mappings=tuple(kept),
+        rows=rows,
+        curie_map=curie_map,
+        size=src.size,
+    )
+
+
+#: an absolute IRI (RFC 3987: a scheme, ':', then no space or character IRIs exclude)
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")
+
+
+def _set_iri(
+    location: str, header: list[str], metadata: dict[str, Any], curie_map: dict[str, str]
+) -> str:
+    """The mapping_set_id as an absolute IRI (a CURIE of the set's curie_map is expanded).
+
+    SSSOM makes mapping_set_id the set's URI; it names the set's node in the graph, so
+    anything else (`mondo_doid_mini`) would be written as a relative IRI that `kg build`
+    cannot resolve: it is refused here, at the header line that states it.
+    """
+    value = str(metadata["mapping_set_id"]).strip()
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in curie_map and not local.startswith("//"):
+        value = curie_map[prefix] + local
+    if _ABSOLUTE_IRI.match(value):
+        return value
+    line = next((i for i, text in enumerate(header, start=1) if "mapping_set_id:" in text), None)
+    raise KGError.at(
+        location,
+        line,
+        "mapping_set_id",
+        f"expected an absolute IRI (SSSOM: the URI of the mapping set, e.g. "
+        f"https://example.org/mappings/{_slug(value)}.sssom.tsv), got {value!r}",
+    )
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", value).strip("_") or "my_mappings"
 
 
 def _metadata(location: str, header: list[str]) -> dict[str, Any]:

@@ -1,14 +1,16 @@
-"""`ontologies/sources.yaml`: which source files (or URLs) each ontology module comes from.
+"""`ontologies/sources.yaml`: each ontology's files, named by their official release address.
 
-Relative file names are resolved against `root:`, itself relative to the config
-file's folder. `--source NAME=PATH_OR_URL` replaces the files of one entry (an
-ontology, or `mappings`) for a run; its path is taken as typed (relative to the
-current directory). Every mistake is a located KGError.
+Every file has a `url:` (an OBO PURL with the release in its path, or the project's own
+versioned release address) and a `file:` name (a relative path, default
+`<ontology>/<last URL segment>`) under which a folder of source files given with
+`--sources-dir` holds it. Where that file is not byte for byte what the URL serves (a
+converted or re-compressed copy), `converted:` says how it was made, and the module's
+`source.json` repeats it. Which local file stands for each entry in one run is
+:mod:`kg.ontology.sources.locate`'s business. Every mistake is a located KGError.
 """
 
 from __future__ import annotations
 
-import glob
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,14 @@ from kg.errors import KGError, Problem
 from kg.namespaces import PREFIXES
 from kg.ontology.readers.source_bytes import FORMATS, is_url
 
-__all__ = ["MappingSource", "OntologySource", "SourcesConfig", "load_config", "resolve_files"]
+__all__ = [
+    "MappingSource",
+    "OntologySource",
+    "SourceFile",
+    "SourcesConfig",
+    "load_config",
+    "parse_overrides",
+]
 
 RESERVED = {"mappings", "vocabulary"}
 
@@ -44,10 +53,37 @@ class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _url(value: str) -> str:
+    if not is_url(value) or any(ch.isspace() for ch in value):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _relative(value: str) -> str:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts or value.startswith("~"):
+        raise ValueError(
+            f"expected a relative path inside a sources folder (no '..', not absolute), "
+            f"got {value!r}"
+        )
+    return path.as_posix()
+
+
+class SourceFile(_Record):
+    """One released file: where it is published, and its name inside a sources folder."""
+
+    url: Annotated[str, AfterValidator(_url)]
+    file: Annotated[str, Field(min_length=1), AfterValidator(_relative)] | None = None
+    converted: NonEmpty | None = Field(
+        default=None,
+        description="how the file under `file` was made, when it is not what `url` serves",
+    )
+
+
 class OntologySource(_Record):
     """One ontology: its files (first file that has a term wins), prefixes, licence, rationale."""
 
-    files: Annotated[tuple[NonEmpty, ...], Field(min_length=1)]
+    files: Annotated[tuple[SourceFile, ...], Field(min_length=1)]
     format: Format | None = None
     prefixes: Annotated[tuple[Prefix, ...], Field(min_length=1)]
     licence: NonEmpty
@@ -62,14 +98,16 @@ class OntologySource(_Record):
 class MappingSource(_Record):
     """The SSSOM mapping sets, and whose subjects they map."""
 
-    files: Annotated[tuple[NonEmpty, ...], Field(min_length=1)]
+    files: Annotated[tuple[SourceFile, ...], Field(min_length=1)]
+    converted: NonEmpty | None = Field(
+        default=None, description="`converted` for every file that does not state its own"
+    )
     subject_prefixes: Annotated[tuple[Prefix, ...], Field(min_length=1)]
     licence: NonEmpty
     why: NonEmpty
 
 
 class _ConfigFile(_Record):
-    root: NonEmpty = "."
     seeds: tuple[NonEmpty, ...] = ()
     ontologies: dict[str, OntologySource]
     mappings: MappingSource | None = None
@@ -77,10 +115,9 @@ class _ConfigFile(_Record):
 
 @dataclass(frozen=True)
 class SourcesConfig:
-    """The validated config, with root resolved and any --source overrides applied."""
+    """The validated config, and the --source overrides of this run."""
 
     path: Path
-    root: Path
     seeds: tuple[str, ...]
     ontologies: dict[str, OntologySource]
     mappings: MappingSource | None
@@ -92,6 +129,35 @@ class SourcesConfig:
             if prefix in source.prefixes:
                 return name
         return None
+
+    @property
+    def names(self) -> list[str]:
+        """Every entry name: the ontologies in config order, then 'mappings' if configured."""
+        return [*self.ontologies, *(["mappings"] if self.mappings else [])]
+
+    def files(self, name: str) -> list[SourceFile]:
+        """The files of one entry, each with its `file` name filled in."""
+        entry = self.mappings if name == "mappings" else self.ontologies[name]
+        assert entry is not None
+        default = entry.converted if isinstance(entry, MappingSource) else None
+        return [
+            f.model_copy(
+                update={
+                    "file": f.file or f"{name}/{_last_segment(f.url)}",
+                    "converted": f.converted or default,
+                }
+            )
+            for f in entry.files
+        ]
+
+    @property
+    def lock_path(self) -> Path:
+        """ontologies/sources.lock: beside the config, committed with it."""
+        return self.path.with_suffix(".lock")
+
+
+def _last_segment(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def load_config(path: Path, overrides: dict[str, str] | None = None) -> SourcesConfig:
@@ -106,6 +172,22 @@ def load_config(path: Path, overrides: dict[str, str] | None = None) -> SourcesC
         raise KGError(_problems(display, doc, exc)) from None
     problems: list[Problem] = []
     owners: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    entries = [*raw.ontologies.items(), *([("mappings", raw.mappings)] if raw.mappings else [])]
+    for name, entry in entries:
+        for i, f in enumerate(entry.files):
+            if f.url in urls:
+                problems.append(
+                    Problem(
+                        display,
+                        doc.line(
+                            (*(("ontologies", name) if name != "mappings" else (name,)), "files", i)
+                        ),
+                        f"{name}.files[{i}].url",
+                        f"{f.url} is already a file of {urls[f.url]!r}",
+                    )
+                )
+            urls.setdefault(f.url, name)
     for name, source in raw.ontologies.items():
         where = doc.line(("ontologies", name))
         if name in RESERVED or not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
@@ -139,7 +221,6 @@ def load_config(path: Path, overrides: dict[str, str] | None = None) -> SourcesC
         raise KGError(problems)
     return SourcesConfig(
         path=path,
-        root=(path.parent / raw.root),
         seeds=raw.seeds,
         ontologies=dict(raw.ontologies),
         mappings=raw.mappings,
@@ -158,34 +239,6 @@ def _problems(display: str, doc: YamlFile, exc: ValidationError) -> list[Problem
             continue
         message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
         out.append(Problem(display, doc.line(loc), field_path(loc), message))
-    return out
-
-
-def resolve_files(config: SourcesConfig, name: str) -> list[tuple[str, str]]:
-    """(as written, location to read) for each file of one entry, globs expanded, sorted."""
-    if name in config.overrides:
-        return [(config.overrides[name], config.overrides[name])]
-    entry = config.mappings if name == "mappings" else config.ontologies[name]
-    assert entry is not None
-    out: list[tuple[str, str]] = []
-    for written in entry.files:
-        if is_url(written):
-            out.append((written, written))
-            continue
-        location = Path(written) if Path(written).is_absolute() else config.root / written
-        if any(ch in written for ch in "*?["):
-            matches = sorted(glob.glob(str(location)))
-            if not matches:
-                raise KGError.at(
-                    str(config.path),
-                    None,
-                    f"{name}.files",
-                    f"no file matches {written!r} under {config.root}",
-                )
-            base = location.parent
-            out += [(str(Path(written).parent / Path(m).relative_to(base)), m) for m in matches]
-        else:
-            out.append((written, str(location)))
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from pathlib import Path
@@ -12,10 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGIES = REPO / "ontologies"
-SHARED = Path(
-    os.environ.get("KG_SHARED_SOURCES")
-    or Path(__file__).resolve().parents[2] / "shared" / "ontologies" / "sources"
-)
+#: environment variable naming a folder of the real source files (CI sets it)
+SOURCES_ENV = "KG_ONTOLOGY_SOURCES_DIR"
 PREFIXES = """
 PREFIX obo: <http://purl.obolibrary.org/obo/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -89,26 +86,86 @@ def test_source_records() -> None:
             assert len(f["sha256"]) == 64, path
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not SHARED.is_dir(),
-    reason=f"ontology source files not found at {SHARED} (set KG_SHARED_SOURCES to their folder)",
-)
-def test_rerunning_the_extraction_reproduces_the_committed_modules(tmp_path: Path) -> None:
+FIXTURE_SOURCES = REPO / "tests" / "fixtures" / "ontology-sources"
+#: keys of source.json that describe the source file's bytes (the fixtures are cut down)
+_FILE_BYTES = {"sha256", "bytes", "terms_in_file", "rows", "as_served_by_url", "lenient_repairs"}
+
+
+def _without_file_bytes(record: dict) -> dict:
+    record = dict(record)
+    record["files"] = [
+        {k: v for k, v in f.items() if k not in _FILE_BYTES} for f in record.get("files", [])
+    ]
+    return record
+
+
+def _extract(sources_dir: Path, out: Path) -> None:
     from kg.curation.load import load_curation
     from kg.ontology.extraction import extract_modules
     from kg.ontology.sources.config import load_config
+    from kg.ontology.sources.locate import SourceLocator
 
-    config = dataclasses.replace(load_config(ONTOLOGIES / "sources.yaml"), root=SHARED)
+    locator = SourceLocator(load_config(ONTOLOGIES / "sources.yaml"), sources_dir, out / "cache")
     command = json.loads((ONTOLOGIES / "mondo" / "source.json").read_text("utf-8"))["command"]
-    extract_modules(config, load_curation(REPO / "data"), tmp_path, command=command)
-    produced = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.*"))
-    committed = sorted(
+    extract_modules(locator, load_curation(REPO / "data"), out / "modules", command=command)
+
+
+def _committed() -> list[Path]:
+    return sorted(
         p.relative_to(ONTOLOGIES)
         for p in ONTOLOGIES.rglob("*.*")
         if p.name in {"module.ttl", "mappings.ttl", "source.json"}
     )
-    stale = "the committed modules are stale: re-run `kg ontologies extract` and commit"
-    assert produced == committed, stale
+
+
+STALE = (
+    "the committed modules are stale: re-run `kg ontologies extract` with the real sources "
+    "and commit; then regenerate tests/fixtures/ontology-sources with its make_fixtures.py"
+)
+
+
+def test_fixture_sources_reproduce_the_committed_modules(tmp_path: Path) -> None:
+    """--sources-dir with the cut-down sources gives the committed Turtle byte for byte."""
+    _extract(FIXTURE_SOURCES, tmp_path)
+    out = tmp_path / "modules"
+    produced = sorted(p.relative_to(out) for p in out.rglob("*.*"))
+    assert produced == _committed(), STALE
     for rel in produced:
-        assert (tmp_path / rel).read_bytes() == (ONTOLOGIES / rel).read_bytes(), f"{rel}: {stale}"
+        if rel.suffix == ".ttl":
+            assert (out / rel).read_bytes() == (ONTOLOGIES / rel).read_bytes(), f"{rel}: {STALE}"
+        else:
+            ours = json.loads((out / rel).read_text("utf-8"))
+            committed = json.loads((ONTOLOGIES / rel).read_text("utf-8"))
+            assert _without_file_bytes(ours) == _without_file_bytes(committed), f"{rel}: {STALE}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get(SOURCES_ENV),
+    reason=f"set {SOURCES_ENV} to a folder of the real ontology source files",
+)
+def test_real_sources_reproduce_the_committed_modules_and_records(tmp_path: Path) -> None:
+    """With the real release files every committed byte comes back, source.json included."""
+    _extract(Path(os.environ[SOURCES_ENV]), tmp_path)
+    out = tmp_path / "modules"
+    produced = sorted(p.relative_to(out) for p in out.rglob("*.*"))
+    assert produced == _committed(), STALE
+    for rel in produced:
+        assert (out / rel).read_bytes() == (ONTOLOGIES / rel).read_bytes(), f"{rel}: {STALE}"
+
+
+def test_source_records_say_which_files_no_url_serves() -> None:
+    """Every file record names its release URL; a converted file says how it was made."""
+    config_text = (ONTOLOGIES / "sources.yaml").read_text("utf-8")
+    for path in _committed():
+        if path.name != "source.json":
+            continue
+        for f in json.loads((ONTOLOGIES / path).read_text("utf-8"))["files"]:
+            assert f["url"].startswith(("http://", "https://")) and f["url"] in config_text
+            if f["converted"]:
+                assert f["as_served_by_url"] is False, (path, f["file"])
+            else:
+                assert f["as_served_by_url"] in (True, None), (path, f["file"])
+    mondo = json.loads((ONTOLOGIES / "mondo" / "source.json").read_text("utf-8"))["files"][0]
+    assert mondo["url"] == "http://purl.obolibrary.org/obo/mondo/releases/2026-05-05/mondo.obo"
+    assert "cellxgene" in mondo["converted"] and mondo["as_served_by_url"] is False

@@ -1,6 +1,6 @@
 """Every named competency query answers its question on the real graph.
 
-Expected values come from the domain reference (/work/shared/reference/domain-facts.md,
+Expected values come from the project's domain reference (domain-facts.md,
 sections 2-4), not from the queries' own output: the test is that the graph, built
 from data/ and ontologies/, answers the questions the way the literature does.
 """

@@ -16,6 +16,7 @@ Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 from kg.export.base import BuildContext, sinks
+from kg.ontology.sources.locate import SourceLocator
 from kg.project.graph import Edge, Node, PropertyGraph
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +56,15 @@ def stage(name: str, started: float, extra: str = "") -> float:
     return wall
 
 
+def _locator() -> SourceLocator:
+    """ontologies/sources.yaml, its files from $KG_ONTOLOGY_SOURCES_DIR or the download cache."""
+    from kg.ontology.sources.config import load_config
+
+    folder = os.environ.get("KG_ONTOLOGY_SOURCES_DIR")
+    config = load_config(REPO / "ontologies" / "sources.yaml")
+    return SourceLocator(config, Path(folder) if folder else None)
+
+
 def full_merge_projection(only: list[str], nt_dir: Path | None) -> PropertyGraph:
     from rdflib import Dataset
 
@@ -64,7 +75,7 @@ def full_merge_projection(only: list[str], nt_dir: Path | None) -> PropertyGraph
     if nt_dir is None:
         nt_dir = Path(tempfile.mkdtemp(prefix="bench-fullmerge-"))
         t = clock()
-        counts = full_merge_ntriples(REPO / "ontologies" / "sources.yaml", nt_dir, only)
+        counts = full_merge_ntriples(_locator(), nt_dir, only)
         stage("full-merge N-Triples", t, f"{counts['total']:,} triples")
     t = clock()
     ds = Dataset()

@@ -8,8 +8,8 @@ processes, so the tree peak is the honest figure). Prints a Markdown table.
 
 Usage (from the repository root):
     .venv/bin/python benchmarks/bench_ontology.py [--runs 3] [--only extract|full|load]
-The source files are the ones ontologies/sources.yaml names; set KG_SHARED_SOURCES to
-point its `root` elsewhere.
+The source files are the ones ontologies/sources.yaml names, read from the download
+cache (`kg ontologies fetch`), or from the folder KG_ONTOLOGY_SOURCES_DIR names.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 SIX = ["mondo", "go", "cl", "hp", "uberon", "chebi"]
 
 PRELUDE = """
-import dataclasses, json, os, sys
+import json, os, sys
 from pathlib import Path
 from kg.ontology.sources.config import load_config
-config = load_config(Path("ontologies/sources.yaml"))
-if os.environ.get("KG_SHARED_SOURCES"):
-    config = dataclasses.replace(config, root=Path(os.environ["KG_SHARED_SOURCES"]))
+from kg.ontology.sources.locate import SourceLocator
+folder = os.environ.get("KG_ONTOLOGY_SOURCES_DIR")
+locator = SourceLocator(load_config(Path("ontologies/sources.yaml")), folder and Path(folder))
 out = Path(sys.argv[1])
 """
 
@@ -45,14 +45,13 @@ STEPS: dict[str, str] = {
     + """
 from kg.curation.load import load_curation
 from kg.ontology.extraction import extract_modules
-report = extract_modules(config, load_curation("data"), out, command="bench")
+report = extract_modules(locator, load_curation("data"), out, command="bench")
 print(json.dumps({k: v.get("triples", 0) for k, v in report.counts.items()}))
 """,
     "full": PRELUDE
     + """
-import kg.ontology.full_merge as fm
-fm.load_config = lambda _path: config  # the (possibly re-rooted) config above
-print(json.dumps(fm.full_merge_ntriples(Path("ontologies/sources.yaml"), out, SIX)))
+from kg.ontology.full_merge import full_merge_ntriples
+print(json.dumps(full_merge_ntriples(locator, out, SIX)))
 """.replace("SIX", repr(SIX)),
     "load": """
 import json, sys

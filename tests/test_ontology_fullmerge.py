@@ -80,3 +80,55 @@ def test_full_merge_unknown_name(tmp_path: Path) -> None:
 
     with pytest.raises(KGError, match="unknown ontology name"):
         full_merge_ntriples(LOCATOR, tmp_path, only=["nope"])
+
+
+def test_full_merge_stage_then_its_export(tmp_path: Path) -> None:
+    """The stage converts before export; the export swaps module graphs for whole ontologies."""
+    from rdflib import Dataset, Literal, URIRef
+
+    from kg.export.full_nquads import FULL_FILE, write_full_nquads
+    from kg.namespaces import GRAPH
+    from kg.ontology.full_merge import merge_full_ontologies
+
+    merged = merge_full_ontologies(
+        FIXTURES / "sources.yaml",
+        sources_dir=FIXTURES,
+        cache_dir=tmp_path / "cache",
+        only=["mondo", "doid"],
+    )
+    folder = next(iter(merged.files.values())).parent
+    assert sorted(merged.files) == ["doid", "mondo"] and merged.counts["total"] > 0
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    module_only = (URIRef("http://example.org/only-in-the-module"), label, Literal("m"))
+    mapping = (URIRef("http://example.org/mapped"), label, Literal("kept"))
+    dataset = Dataset()
+    dataset.graph(URIRef(GRAPH["ontology/mondo"])).add(module_only)
+    dataset.graph(URIRef(GRAPH["ontology/mappings"])).add(mapping)
+    dataset.graph(URIRef(GRAPH["curation"])).add(mapping)
+    paths, counts = write_full_nquads(dataset, merged, tmp_path)
+    merged.close()
+    assert not folder.exists()
+    assert paths == [tmp_path / FULL_FILE]
+    quads = list(ox.parse(path=paths[0], format=ox.RdfFormat.N_QUADS))
+    assert counts["full:quads"] == len(quads)
+    graphs = {q.graph_name.value for q in quads}
+    assert graphs == {str(GRAPH[g]) for g in ("ontology/mondo", "ontology/doid",
+                                               "ontology/mappings", "curation")}  # fmt: skip
+    subjects = {(q.subject.value, q.graph_name.value) for q in quads}
+    assert ("http://example.org/only-in-the-module", str(GRAPH["ontology/mondo"])) not in subjects
+    assert ("http://example.org/mapped", str(GRAPH["ontology/mappings"])) in subjects
+    # the whole ontology, obsolete terms included
+    assert ("http://purl.obolibrary.org/obo/MONDO_0000002", str(GRAPH["ontology/mondo"])) in (
+        subjects
+    )
+
+
+def test_full_merge_stage_without_sources_names_the_fetch_command(tmp_path: Path) -> None:
+    from kg.errors import KGError
+    from kg.ontology.full_merge import merge_full_ontologies
+
+    with pytest.raises(KGError) as info:
+        merge_full_ontologies(FIXTURES / "sources.yaml", cache_dir=tmp_path / "empty")
+    assert sorted(p.field for p in info.value.problems) == ["doid", "eco", "mondo", "ro", "uberon"]
+    assert all("`kg ontologies fetch " in p.message for p in info.value.problems)
+    assert not list(tmp_path.glob("**/*.nt"))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -103,7 +104,10 @@ def read_sssom(location: str, keep: Callable[[str], bool] | None = None) -> Mapp
         text = src.data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KGError.at(location, None, "", f"not UTF-8 text: {exc}") from None
-    lines = text.splitlines()
+    # TSV lines end in LF (or CRLF) only: a NEL or U+2028 inside a label is text, not a row end
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
     n_header = 0
     while n_header < len(lines) and lines[n_header].startswith("#"):
         n_header += 1
@@ -152,10 +156,6 @@ def read_sssom(location: str, keep: Callable[[str], bool] | None = None) -> Mapp
     )
 
 
-#: an absolute IRI (RFC 3987: a scheme, ':', then no space or character IRIs exclude)
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")
-
-
 def _set_iri(
     location: str, header: list[str], metadata: dict[str, Any], curie_map: dict[str, str]
 ) -> str:
@@ -169,15 +169,18 @@ def _set_iri(
     prefix, sep, local = value.partition(":")
     if sep and prefix in curie_map and not local.startswith("//"):
         value = curie_map[prefix] + local
-    if _ABSOLUTE_IRI.match(value):
+    try:
+        pyoxigraph.NamedNode(value)  # RFC 3987 absolute IRI, as `kg build` will parse it
         return value
+    except ValueError as exc:
+        reason = str(exc)
     line = next((i for i, text in enumerate(header, start=1) if "mapping_set_id:" in text), None)
     raise KGError.at(
         location,
         line,
         "mapping_set_id",
         f"expected an absolute IRI (SSSOM: the URI of the mapping set, e.g. "
-        f"https://example.org/mappings/{_slug(value)}.sssom.tsv), got {value!r}",
+        f"https://example.org/mappings/{_slug(value)}.sssom.tsv), got {value!r} ({reason})",
     )
 
 

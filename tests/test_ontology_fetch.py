@@ -114,8 +114,14 @@ def test_fetch_records_the_lock_then_verifies(server: _Server, tmp_path: Path) -
     cached.write_bytes(b"damaged")
     assert [r.status for r in _fetch(_locator(config, tmp_path), "mondo")] == ["downloaded"]
     assert cached.read_bytes() == MINI
-    # and extraction reads the cache, recording the URL as the file it read
-    assert _locator(config, tmp_path).locate("mondo")[0].written == f"{server.base}/mini.obo"
+    # and extraction reads the cache, recording the URL as the file it read ...
+    [cached_file] = _locator(config, tmp_path).locate("mondo")
+    assert (cached_file.written, cached_file.from_cache) == (f"{server.base}/mini.obo", True)
+    # ... unless --sources-dir holds the file under its `file:` name, or --source names one
+    folder = SourceLocator(load_config(config), FIXTURES, locator.cache_dir)
+    assert [f.written for f in folder.locate("mondo")] == ["mini.obo"]
+    named = SourceLocator(load_config(config, {"mondo": str(FIXTURES / "doid.obo")}), FIXTURES)
+    assert [f.location for f in named.locate("mondo")] == [str(FIXTURES / "doid.obo")]
     # no temporary file is left anywhere in the cache
     assert not [p for p in locator.cache_dir.rglob("*") if p.name.endswith(".part")]
 

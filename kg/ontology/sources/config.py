@@ -175,15 +175,14 @@ def load_config(path: Path, overrides: dict[str, str] | None = None) -> SourcesC
     urls: dict[str, str] = {}
     entries = [*raw.ontologies.items(), *([("mappings", raw.mappings)] if raw.mappings else [])]
     for name, entry in entries:
+        at = ("mappings",) if name == "mappings" else ("ontologies", name)
         for i, f in enumerate(entry.files):
             if f.url in urls:
                 problems.append(
                     Problem(
                         display,
-                        doc.line(
-                            (*(("ontologies", name) if name != "mappings" else (name,)), "files", i)
-                        ),
-                        f"{name}.files[{i}].url",
+                        doc.line((*at, "files", i)),
+                        f"{field_path(at)}.files[{i}].url",
                         f"{f.url} is already a file of {urls[f.url]!r}",
                     )
                 )

@@ -80,6 +80,11 @@ ONLY = Annotated[
 
 
 def _command(name: str, pairs: list[tuple[str, object]]) -> str:
+    """The command line recorded in source.json.
+
+    --sources-dir and --cache-dir are left out: they say where the files were found on one
+    machine, not what was read (each file is recorded with its name, URL and SHA-256).
+    """
     words = ["kg", "ontologies", name]
     for option, value in pairs:
         for v in value if isinstance(value, list) else [value]:

@@ -217,3 +217,14 @@ def test_fetch_cli_shows_progress_and_writes_the_lock(server: _Server, tmp_path:
     assert list(doc["files"]) == [f"{server.base}/mini.obo"]
     bad = CliRunner().invoke(cli.app, ["fetch", "nope", "--config", str(config)])
     assert bad.exit_code == 1 and "no source named 'nope'" in str(bad.exception)
+
+
+def test_default_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kg.ontology.sources.locate import CACHE_ENV, default_cache_dir
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_cache_dir() == tmp_path / "xdg" / "il2-sle-kg" / "ontologies"

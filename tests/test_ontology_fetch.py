@@ -92,7 +92,8 @@ def _locator(config: Path, tmp_path: Path) -> SourceLocator:
 
 
 def _fetch(locator: SourceLocator, *names: str, **kw: object) -> list:
-    return fetch_sources(locator, names, backoff_s=0, timeout_s=5, **kw)  # type: ignore[arg-type]
+    options: dict = {"backoff_s": 0, "timeout_s": 5, **kw}
+    return fetch_sources(locator, names, **options)
 
 
 def test_fetch_records_the_lock_then_verifies(server: _Server, tmp_path: Path) -> None:
@@ -228,3 +229,17 @@ def test_default_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr("sys.platform", "linux")
     assert default_cache_dir() == tmp_path / "xdg" / "il2-sle-kg" / "ontologies"
+
+
+def test_an_unknown_host_fails_at_once_with_a_located_error(tmp_path: Path) -> None:
+    """No network (or a host that does not exist) is not worth 3 attempts per file."""
+    config = _config(tmp_path, "http://no-such-host.invalid")
+    with pytest.raises(KGError) as info:
+        _fetch(_locator(config, tmp_path), retries=3, backoff_s=30)
+    assert [p.file for p in info.value.problems] == [
+        "http://no-such-host.invalid/doid.obo",
+        "http://no-such-host.invalid/mini.obo",
+    ]
+    assert all(
+        "cannot resolve the host no-such-host.invalid" in p.message for p in info.value.problems
+    )

@@ -9,8 +9,8 @@ user names with `--source`). Per file:
   behind; a URL the lock does not know yet is recorded ("recorded"), and
   `update=True` replaces the entry on purpose;
 - connection errors, timeouts, HTTP 408/429/5xx and a transfer that ends before its
-  Content-Length are retried (exponential back-off); other HTTP errors (404 ...) and a
-  checksum mismatch are not.
+  Content-Length are retried (exponential back-off); other HTTP errors (404 ...), a host
+  name that does not resolve (no network) and a checksum mismatch are not.
 Every failure is a KGError naming the URL; the files that did succeed stay fetched and
 recorded.
 """
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 from kg import __version__
@@ -171,8 +173,19 @@ def _attempt(
         if exc.code in _TRANSIENT_HTTP:
             raise _Transient(f"HTTP {exc.code} {exc.reason}") from None
         raise KGError.at(url, None, "", f"HTTP {exc.code} {exc.reason}: not downloaded") from None
-    except (URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise _Transient(f"cannot connect: {getattr(exc, 'reason', exc)}") from None
+    except URLError as exc:
+        if isinstance(exc.reason, socket.gaierror):  # no such host, or no network: not retried
+            host = urlsplit(url).hostname
+            raise KGError.at(
+                url,
+                None,
+                "",
+                f"cannot resolve the host {host} ({exc.reason.strerror}): check the network "
+                "connection (a proxy is read from HTTPS_PROXY / HTTP_PROXY)",
+            ) from None
+        raise _Transient(f"cannot connect: {exc.reason}") from None
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise _Transient(f"cannot connect: {exc}") from None
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None

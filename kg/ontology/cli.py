@@ -261,6 +261,9 @@ def _bar_callbacks(bar: Progress) -> Callable[[str, str], FetchProgress]:
         def advance(self, n: int) -> None:
             bar.advance(self.task, n)
 
+        def failed(self) -> None:
+            bar.update(self.task, total=1, completed=0, description="[red]failed[/]")
+
         def done(self, status: str) -> None:
             task = bar.tasks[self.task] if self.task < len(bar.tasks) else None
             total = task.completed if task and task.completed else 1

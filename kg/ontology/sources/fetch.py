@@ -55,6 +55,9 @@ class FetchProgress:
     def done(self, status: Status) -> None:
         """The file is settled."""
 
+    def failed(self) -> None:
+        """The file could not be fetched (the error is raised after all files are tried)."""
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -110,6 +113,7 @@ def fetch_sources(
                     retries=retries, backoff_s=backoff_s, timeout_s=timeout_s,
                 )  # fmt: skip
             except KGError as exc:
+                callbacks.failed()
                 problems += exc.problems
                 continue
             callbacks.done(status)

@@ -29,6 +29,12 @@ out = Console()
 DATA = Annotated[Path, typer.Option("--data", help="Directory of curated YAML files.")]
 ONTOLOGIES = Annotated[Path, typer.Option("--ontologies", help="Directory of ontology modules.")]
 EXPORTS = Annotated[Path, typer.Option("--out", help="Directory the exports are written to.")]
+STRICT = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Disagreements with saved registry records (registry-drift) are errors."
+    ),
+]
 WARN = Annotated[
     list[str] | None,
     typer.Option(
@@ -84,6 +90,7 @@ def build(
             "(default: the cache `kg ontologies fetch` fills).",
         ),
     ] = None,
+    strict: STRICT = False,
 ) -> None:
     """Build the graph from data/ and ontologies/ and write every export to exports/.
 
@@ -104,6 +111,7 @@ def build(
             ontology_mode=ontology_mode,
             ontology_config=ontology_config,
             ontology_sources=sources_dir,
+            strict=strict,
         )
     chosen = set(warn or ())
     downgraded = [f for f in report.warnings if {f.check, f.check.split("-")[0]} & chosen]
@@ -146,6 +154,7 @@ def validate(
         typer.Option("--report", help="Also write the report to this .md or .html file."),
     ] = None,
     warn: WARN = None,
+    strict: STRICT = False,
 ) -> None:
     """Check data/ and ontologies/ against the SHACL shapes and referential checks.
 
@@ -158,7 +167,7 @@ def validate(
     from kg.rdf.validate import validate_sources
 
     with err.status("Validating…"):
-        result = validate_sources(data, ontologies, warn or ())
+        result = validate_sources(data, ontologies, warn or (), strict)
     for line in finding_lines(result.findings):
         out.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
     if report is not None:
@@ -300,6 +309,10 @@ def view(
 from kg.ontology.cli import app as ontology_app  # noqa: E402  (sub-app, imports are light)
 
 app.add_typer(ontology_app, name="ontologies")
+
+from kg.imports import app as import_app  # noqa: E402  (sub-app: kg import clinicaltrials|pubmed)
+
+app.add_typer(import_app, name="import")
 
 neo4j_app = typer.Typer(
     name="neo4j", help="Load the property graph into Neo4j.", no_args_is_help=True

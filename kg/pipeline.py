@@ -48,6 +48,7 @@ def assemble(
     ontologies_dir: Path,
     warn: Sequence[str] = (),
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> Assembled:
     """Load data_dir + ontologies_dir, build the RDF dataset and validate it.
 
@@ -63,7 +64,7 @@ def assemble(
     say("Building the RDF graph")
     dataset = build_dataset(loaded.curation, modules)
     say("Validating")
-    validation = validate(loaded, dataset, modules, ontologies_dir, warn)
+    validation = validate(loaded, dataset, modules, ontologies_dir, warn, strict=strict)
     return Assembled(loaded, modules, dataset, validation)
 
 
@@ -92,6 +93,7 @@ def build(
     ontology_mode: str = "modules",
     ontology_config: Path | None = None,
     ontology_sources: Path | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the graph from data_dir + ontologies_dir and publish every export into out_dir.
 
@@ -112,7 +114,7 @@ def build(
             f"unknown export format(s): {', '.join(unknown)} (choose from {', '.join(available)})"
         )
 
-    assembled = assemble(data_dir, ontologies_dir, warn, progress)
+    assembled = assemble(data_dir, ontologies_dir, warn, progress, strict=strict)
     assembled.validation.raise_for_violations()
     loaded, modules, dataset = assembled.loaded, assembled.modules, assembled.dataset
     validation = assembled.validation

@@ -103,6 +103,8 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
                 known[key].add(str(item.get("id")))
 
     for path in sorted((data_dir / "trials").glob("*.y*ml")):
+        if path.name.endswith(".draft.yaml"):
+            continue  # `kg import` draft beside an existing trial; kg validate lists it
         display = display_path(path)
         hashes[display] = _sha256(path)
         try:

@@ -30,6 +30,7 @@ from kg.ontology.modules import Module
 from kg.rdf.checks import undeclared_evidence_codes
 from kg.rdf.consistency import contradictions
 from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
+from kg.registry.crosscheck import REGISTRY_CHECKS, registry_findings
 
 __all__ = [
     "REFERENTIAL_CHECKS",
@@ -51,6 +52,7 @@ REFERENTIAL_CHECKS: dict[str, str] = {
     "undeclared-evidence-code": "evidence ECO codes are in the ECO module",
     "ontology-term": "curated ontology ids exist, not obsolete, in their module",
     "contradiction": "no s/p/o is both asserted and negated in the same context",
+    **REGISTRY_CHECKS,
 }
 #: predicates of ontology-module triples the shapes look at (the rest is left out, for speed)
 _MODULE_PREDICATES = (RDF.type, RDFS.subClassOf, RDFS.label, OWL.deprecated, BIOLINK.category)
@@ -159,8 +161,11 @@ def validate(
     modules: Sequence[Module] = (),
     ontologies_dir: Path | None = None,
     warn: Sequence[str] = (),
+    strict: bool = False,
 ) -> ValidationReport:
-    """Run the SHACL shapes and the referential checks; findings of `warn` checks are warnings."""
+    """Run the SHACL shapes and the referential checks; findings of `warn` checks are warnings.
+
+    strict: registry disagreements (registry-drift) are violations, not warnings."""
     downgrade = _resolve_warn(warn)
     locator = _Locator(loaded, dataset, modules)
     referential = list(_referential(loaded, dataset, ontologies_dir, locator))
@@ -174,6 +179,7 @@ def validate(
         for f in referential + shacl
         if f.severity == "violation" or (f.file, f.line, f.field) not in violated
     ]
+    kept += registry_findings(loaded, strict)  # saved ClinicalTrials.gov records
     findings = {_downgraded(f, downgrade) for f in kept}
     return ValidationReport(tuple(sorted(findings, key=_sort_key)))
 
@@ -463,9 +469,9 @@ def _id_of(item: Any) -> str | None:
 
 
 def validate_sources(
-    data_dir: Path, ontologies_dir: Path, warn: Sequence[str] = ()
+    data_dir: Path, ontologies_dir: Path, warn: Sequence[str] = (), strict: bool = False
 ) -> ValidationReport:
     """Load data_dir and ontologies_dir, build the dataset and validate it (writes nothing)."""
     from kg.pipeline import assemble
 
-    return assemble(data_dir, ontologies_dir, warn).validation
+    return assemble(data_dir, ontologies_dir, warn, strict=strict).validation

@@ -85,8 +85,14 @@ def parse_efetch(raw: bytes, source: str) -> list[Citation]:
         parsed = Entrez.read(io.BytesIO(raw), validate=True)
     except ExpatError as exc:
         raise KGError.at(source, exc.lineno, "", f"not well-formed XML: {exc}") from None
-    except (NotXMLError, CorruptedXMLError) as exc:
-        raise KGError.at(source, None, "", f"not PubMed XML: {exc}") from None
+    except (CorruptedXMLError, NotXMLError) as exc:
+        where = re.search(r"\(([^()]*): line (\d+), column (\d+)\)", str(exc))
+        if where is None:
+            raise KGError.at(source, None, "", f"not PubMed XML: {exc}") from None
+        what, line, column = where.groups()
+        raise KGError.at(
+            source, int(line), "", f"not well-formed XML: {what} (column {column})"
+        ) from None
     except ValidationError as exc:
         raise KGError.at(
             source, None, "", f"not PubMed EFetch XML (element {exc.name!r} is not in its DTD)"

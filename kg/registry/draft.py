@@ -450,7 +450,7 @@ def _intervention(
             "drug or intervention entity by label or synonym"
             + ("" if chosen else "; add the entity and set `intervention`")
         )
-    return " ".join(texts)
+    return "; ".join(texts)
 
 
 def _endpoints(

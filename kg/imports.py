@@ -180,7 +180,7 @@ def pubmed(
         base = api or os.environ.get("KG_EUTILS_API") or DEFAULT_EUTILS
         raw = fetch_efetch(wanted, base, FetchPolicy(timeout=timeout, attempts=attempts))
         source = f"{base}/efetch.fcgi"
-    citations = parse_efetch(raw, source)
+    citations = parse_efetch(raw, source, offline=from_file is not None)
     if wanted:
         found = {c.pmid for c in citations}
         missing = [p for p in wanted if p not in found]

@@ -213,3 +213,20 @@ def test_titles_lose_only_nlms_final_full_stop(text: str) -> None:
     if not title or title.endswith("."):
         return
     assert _title(title + ".") == title
+
+
+def test_a_saved_file_with_an_unknown_dtd_never_reaches_the_network(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bio.Entrez would download a DTD it lacks; with --from FILE the import refuses instead."""
+    import urllib.request
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the offline path tried to open a URL")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    future = XML.read_text("utf-8").replace("pubmed_250101.dtd", "pubmed_990101.dtd")
+    (project / "future.xml").write_text(future, "utf-8")
+    run = kg(project, "import", "pubmed", "--from", "future.xml")
+    assert run.code == 1
+    assert "future.xml: the file's DTD pubmed_990101.dtd is not among those Biopython" in run.output

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -76,11 +77,17 @@ def fetch_efetch(pmids: Sequence[str], api: str, policy: FetchPolicy) -> bytes:
     )
 
 
-def parse_efetch(raw: bytes, source: str) -> list[Citation]:
-    """Every PubmedArticle of an EFetch answer; anything else is a located KGError."""
+def parse_efetch(raw: bytes, source: str, offline: bool = True) -> list[Citation]:
+    """Every PubmedArticle of an EFetch answer; anything else is a located KGError.
+
+    offline: refuse (KGError) a file whose DTD Biopython does not have, instead of letting
+    Bio.Entrez download it: `--from FILE` never reaches the network.
+    """
     from Bio import Entrez
     from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
+    if offline:
+        _require_local_dtd(raw, source)
     try:
         parsed = Entrez.read(io.BytesIO(raw), validate=True)
     except ExpatError as exc:
@@ -97,12 +104,33 @@ def parse_efetch(raw: bytes, source: str) -> list[Citation]:
         raise KGError.at(
             source, None, "", f"not PubMed EFetch XML (element {exc.name!r} is not in its DTD)"
         ) from None
-    except RuntimeError as exc:  # Bio.Entrez raises this for an NCBI <ERROR> answer
-        raise KGError.at(source, None, "", f"PubMed answered with an error: {exc}") from None
+    except RuntimeError as exc:  # an NCBI <ERROR> answer, or a DTD it could not download
+        raise KGError.at(source, None, "", f"cannot read PubMed XML: {exc}") from None
     articles = parsed.get("PubmedArticle") if isinstance(parsed, dict) else None
     if not isinstance(articles, list):
         raise KGError.at(source, None, "", "expected a PubmedArticleSet (EFetch db=pubmed XML)")
     return [_citation(a, source) for a in articles]
+
+
+def _require_local_dtd(raw: bytes, source: str) -> None:
+    """KGError unless the DOCTYPE's DTD is one Biopython has on disk (shipped or cached)."""
+    import Bio
+    from Bio.Entrez.Parser import DataHandler
+
+    match = re.search(rb"<!DOCTYPE\s+\w+\s+PUBLIC\s+\"[^\"]*\"\s+\"([^\"]+)\"", raw[:4096])
+    if match is None:
+        return
+    name = match.group(1).decode("ascii", "replace").rsplit("/", 1)[-1]
+    folders = [DataHandler.global_dtd_dir, DataHandler.local_dtd_dir]
+    if not any(d and (Path(d) / name).is_file() for d in folders):
+        raise KGError.at(
+            source,
+            None,
+            "",
+            f"the file's DTD {name} is not among those Biopython {Bio.__version__} has, and "
+            "reading a saved file never downloads one: upgrade biopython, or fetch the "
+            "records (without --from)",
+        )
 
 
 def _citation(article: Any, source: str) -> Citation:

@@ -391,3 +391,77 @@ def test_record_accessors_reject_wrong_types() -> None:
     record = StudyRecord({"protocolSection": {"statusModule": {"overallStatus": 3}}}, "x.json")
     with pytest.raises(KGError, match=r"statusModule\.overallStatus: expected text, got 3"):
         record.code("statusModule", "overallStatus")
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["name", "type", "date", "id", "label"]), children, max_size=3
+        )
+    ),
+    max_leaves=6,
+)
+_PATHS = [
+    ("identificationModule",), ("identificationModule", "acronym"),
+    ("identificationModule", "secondaryIdInfos"), ("identificationModule", "secondaryIdInfos", 0),
+    ("identificationModule", "nctIdAliases"), ("identificationModule", "orgStudyIdInfo"),
+    ("statusModule",), ("statusModule", "overallStatus"), ("statusModule", "startDateStruct"),
+    ("statusModule", "completionDateStruct", "date"), ("statusModule", "lastUpdatePostDateStruct"),
+    ("sponsorCollaboratorsModule", "leadSponsor"), ("sponsorCollaboratorsModule", "collaborators"),
+    ("conditionsModule", "conditions"), ("conditionsModule", "conditions", 0),
+    ("designModule",), ("designModule", "phases"), ("designModule", "phases", 0),
+    ("designModule", "designInfo"), ("designModule", "designInfo", "maskingInfo"),
+    ("designModule", "designInfo", "maskingInfo", "whoMasked"),
+    ("designModule", "enrollmentInfo"), ("designModule", "enrollmentInfo", "count"),
+    ("armsInterventionsModule", "armGroups"), ("armsInterventionsModule", "armGroups", 0),
+    ("armsInterventionsModule", "armGroups", 0, "interventionNames"),
+    ("armsInterventionsModule", "armGroups", 0, "type"),
+    ("armsInterventionsModule", "interventions", 0),
+    ("armsInterventionsModule", "interventions", 0, "otherNames"),
+    ("outcomesModule", "primaryOutcomes"), ("outcomesModule", "primaryOutcomes", 0),
+    ("outcomesModule", "primaryOutcomes", 0, "timeFrame"),
+    ("contactsLocationsModule", "locations"), ("contactsLocationsModule", "locations", 0),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(_PATHS), value=_JSON)
+def test_any_wrong_json_type_is_a_located_error_or_ignored(path: tuple, value: object) -> None:
+    """A record field of any wrong JSON type: a KGError naming the field, or a draft that
+    still loads as YAML -- never another exception."""
+    data = copy.deepcopy(fixture(LUPIL2))
+    node: Any = data["protocolSection"]
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    try:
+        record = parse_record(json.dumps(data).encode(), "generated.json")
+        draft = draft_trial(record, *lookups(), date(2026, 11, 30), "data/registry/x.json")
+    except KGError as exc:
+        assert all(p.file == "generated.json" for p in exc.problems)
+        return
+    assert isinstance(YAML(typ="safe").load(draft.text), dict)
+
+
+def test_the_same_record_drafts_byte_identical_files(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        shutil.copytree(ROOT / "data", root / "data")
+        shutil.copytree(ROOT / "ontologies", root / "ontologies")
+        (root / "data/trials/lupil-2.yaml").unlink()
+        args = ("--from", str(LUPIL2), "--retrieved", "2026-11-30")
+        assert kg(root, "import", "clinicaltrials", *args).code == 0
+        outputs.append(
+            [
+                (root / p).read_bytes()
+                for p in ("data/trials/lupil-2.yaml", "data/registry/NCT02955615.json")
+            ]
+        )
+    assert outputs[0] == outputs[1]

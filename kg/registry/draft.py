@@ -414,12 +414,14 @@ def _intervention(
     desc = group.get("description")
     if isinstance(desc, str) and desc.strip():
         texts.append(f'Registry arm description: "{_oneline(desc)}"')
-    for ref in group.get("interventionNames") or ():
+    refs = group.get("interventionNames")
+    for ref in refs if isinstance(refs, list) else ():
         item = interventions.get(str(ref).casefold()) or interventions.get(
             str(ref).split(":", 1)[-1].strip().casefold()
         )
         name = str(item["name"]) if item else str(ref).split(":", 1)[-1].strip()
-        candidates = [name, *(item.get("otherNames") or [] if item else [])]
+        others = item.get("otherNames") if item else None
+        candidates = [name, *(others if isinstance(others, list) else [])]
         found = None
         for candidate in candidates:
             match = names.intervention(str(candidate))

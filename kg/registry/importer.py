@@ -114,7 +114,7 @@ def import_study(
         names,
         measures,
         retrieved or date.today(),
-        f"{data_dir.name}/registry/{record.nct}.json",
+        f"{data_dir.resolve().name}/registry/{record.nct}.json",
         trial_id=trial_id or (existing[1] if existing else None),
     )
     record_text = _record_text(record)

@@ -303,6 +303,11 @@ def test_bad_arguments_exit_1_with_a_message(
         (b"[1, 2]", "protocolSection: expected a ClinicalTrials.gov API v2 study record"),
         (b"\xff\xfe", "not valid UTF-8"),
         (
+            b'{"protocolSection": {"identificationModule": {"nctId": "NCT02955615",'
+            b' "acronym": "X\\u0008"}}}',
+            "protocolSection.identificationModule.acronym: text holds the control character U+0008",
+        ),
+        (
             b'{"protocolSection": {"identificationModule": {"nctId": "NCT02955615"},'
             b' "designModule": {"phases": "PHASE2"}}}',
             "protocolSection.designModule.phases: expected a list, got 'PHASE2'",

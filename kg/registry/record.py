@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -236,6 +237,16 @@ def parse_record(raw: bytes, source: str) -> StudyRecord:
             "protocolSection",
             "expected a ClinicalTrials.gov API v2 study record (an object with protocolSection)",
         )
+    bad = _unprintable(data, "")
+    if bad is not None:
+        where, char = bad
+        raise KGError.at(
+            source,
+            None,
+            where,
+            f"text holds the control character U+{ord(char):04X}; "
+            "the record is damaged: download it again",
+        )
     record = StudyRecord(data, source)
     nct = record.protocol("identificationModule", "nctId")
     if not isinstance(nct, str) or not NCT_RE.fullmatch(nct):
@@ -246,6 +257,29 @@ def parse_record(raw: bytes, source: str) -> StudyRecord:
             f"expected an NCT number such as NCT02955615, got {nct!r}",
         )
     return record
+
+
+def _unprintable(node: Any, path: str) -> tuple[str, str] | None:
+    """(JSON path, character) of the first control character or lone surrogate in a text
+    (tab, newline and carriage return are fine): YAML cannot hold them."""
+    if isinstance(node, str):
+        for char in node:
+            if char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs"):
+                return path, char
+        return None
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, value in items:
+        step = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+        found = _unprintable(value, step)
+        if found is not None:
+            return found
+    return None
 
 
 def read_record(path: Path) -> StudyRecord:

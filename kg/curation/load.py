@@ -255,10 +255,14 @@ def _referential_problems(
         if value is not None and value not in pool:
             yield r.problem(sub, f"{value!r} is not a defined {what}")
 
+    # a statement about a trial names the trial node: its first ClinicalTrials.gov id
+    trials = {f"NCT:{r.model.registry.nct[0]}" for r in records["trials"] if r.model.registry.nct}
+    nodes = _Pool(None if entities.ids is None else entities.ids | trials)
+    what = "entity (data/entities.yaml) or trial NCT id (data/trials/)"
     for r in records["statements"]:
         s = r.model
-        yield from need(r, ("subject",), s.subject, entities, "entity (data/entities.yaml)")
-        yield from need(r, ("object",), s.object, entities, "entity (data/entities.yaml)")
+        yield from need(r, ("subject",), s.subject, nodes, what)
+        yield from need(r, ("object",), s.object, nodes, what)
         yield from _evidence_problems(r, ("evidence",), s.evidence, pubs)
     for r in records["trials"]:
         yield from _trial_problems(r, entities, pubs, measures)

@@ -38,7 +38,7 @@ UNIT_IRIS: dict[str, URIRef] = {
 #: trial phase -> NCIt class (only the two verified in the reference)
 PHASE_CLASSES: dict[str, URIRef] = {
     "2": expand("NCIT:C15601"),
-    "1/2": expand("NCIT:C15694"),
+    "1/2": expand("NCIT:C15693"),
 }
 
 

@@ -1,6 +1,7 @@
 """Imports every built-in sink so that it registers itself."""
 
 from kg.export import (  # noqa: F401
+    coverage,
     graphml,
     html,
     jsonld,

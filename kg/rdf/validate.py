@@ -53,6 +53,7 @@ REFERENTIAL_CHECKS: dict[str, str] = {
     "ontology-term": "curated ontology ids exist, not obsolete, in their module",
     "contradiction": "no s/p/o is both asserted and negated in the same context",
     **REGISTRY_CHECKS,
+    "isolated-entity": "every curated entity is connected to another node (warning)",
 }
 #: predicates of ontology-module triples the shapes look at (the rest is left out, for speed)
 _MODULE_PREDICATES = (RDF.type, RDFS.subClassOf, RDFS.label, OWL.deprecated, BIOLINK.category)
@@ -214,6 +215,9 @@ def _referential(
         yield _from_problem(p, "undeclared-evidence-code", locator)
     for p in contradictions(loaded):
         yield _from_problem(p, "contradiction", locator)
+    from kg.rdf.isolation import isolated_entity_findings  # (it imports Finding from here)
+
+    yield from isolated_entity_findings(loaded, dataset)
     if ontologies_dir is not None:
         for p in _term_problems(loaded, ontologies_dir):
             yield _from_problem(p, "ontology-term", locator)

@@ -1,0 +1,146 @@
+"""Statement-level curation rules, one test per error kind the curation audit found.
+
+Counts are lower bounds, so adding statements never breaks them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.curation.load import LoadedCuration, load_curation
+from kg.curation.predicates import CLINICAL_ECO, DOMAIN_RANGE, category_of, misused_predicates
+from kg.curation.schema import Curation, Entity, Evidence, Statement
+
+ROOT = Path(__file__).resolve().parents[1]
+MOUSE_ECO = "ECO:0007120"
+
+
+@pytest.fixture(scope="module")
+def loaded() -> LoadedCuration:
+    return load_curation(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def curation(loaded: LoadedCuration) -> Curation:
+    return loaded.curation
+
+
+def test_lower_bounds(curation: Curation) -> None:
+    quotes = {ev.quote for s in curation.statements for ev in s.evidence}
+    sources = {ev.source for s in curation.statements for ev in s.evidence}
+    assert len(curation.statements) >= 150
+    assert len(quotes) >= 100
+    assert len(sources) >= 30
+
+
+def test_every_predicate_is_used_within_its_domain_and_range(curation: Curation) -> None:
+    assert list(misused_predicates(curation)) == []
+
+
+def test_positively_regulates_only_between_processes(curation: Curation) -> None:
+    cats = category_of(curation)
+    for s in curation.statements:
+        if s.predicate in ("RO:0002211", "RO:0002212", "RO:0002213"):
+            assert cats[s.subject] in DOMAIN_RANGE[s.predicate][0], s.id
+            assert cats[s.object] in DOMAIN_RANGE[s.predicate][1], s.id
+
+
+def test_treats_only_for_material_entities_with_clinical_evidence(curation: Curation) -> None:
+    cats = category_of(curation)
+    for s in curation.statements:
+        if s.predicate == "RO:0002606":
+            assert cats[s.subject] in {"Drug", "ChemicalEntity", "Protein"}, s.id
+            assert any(ev.eco in CLINICAL_ECO for ev in s.evidence), s.id
+
+
+def test_no_title_only_evidence_for_a_treatment_claim(curation: Curation) -> None:
+    """A review title is not evidence that a therapy treats a disease."""
+    treatment = {"RO:0002606", "RO:0003307", "biolink:studied_to_treat",
+                 "biolink:in_clinical_trials_for"}  # fmt: skip
+    for s in curation.statements:
+        if s.predicate in treatment:
+            assert any(not ev.locator.startswith("title") for ev in s.evidence), s.id
+
+
+def test_confirmatory_trial_quotes_do_not_support_treats(curation: Curation) -> None:
+    for s in curation.statements:
+        if s.predicate == "RO:0002606" and not s.negated:
+            assert not any("confirmatory" in ev.quote for ev in s.evidence), s.id
+
+
+def test_direction_claims_carry_a_direction_qualifier(curation: Curation) -> None:
+    """"modulated" has no direction: every affects-statement says which way, in qualifiers."""
+    for s in curation.statements:
+        if s.predicate == "biolink:affects":
+            assert "direction" in s.qualifiers, s.id
+
+
+def test_tcon_is_not_a_class_that_contains_treg(curation: Curation) -> None:
+    cl624 = next(e for e in curation.entities if e.id == "CL:0000624")
+    assert "Tcon" not in cl624.synonyms
+    tcon = [e for e in curation.entities if "Tcon" in e.synonyms]
+    assert tcon and all(not e.id.startswith("CL:") for e in tcon)
+
+
+def test_mouse_findings_carry_the_organism(curation: Curation) -> None:
+    for s in curation.statements:
+        if any(ev.eco == MOUSE_ECO for ev in s.evidence) and s.qualifiers.get("species") != "human":
+            assert s.qualifiers.get("organism") == "NCBITaxon:10090", s.id
+
+
+def test_no_statement_names_an_ncit_phase_class(curation: Curation) -> None:
+    for s in curation.statements:
+        assert not s.subject.startswith("NCIT:C1"), s.id
+
+
+def test_quotes_are_at_most_25_words_and_unique_per_statement(curation: Curation) -> None:
+    for s in curation.statements:
+        quotes = [ev.quote for ev in s.evidence]
+        assert all(len(q.split()) <= 25 for q in quotes), s.id
+        assert len(quotes) == len(set(quotes)), s.id
+
+
+def test_every_publication_has_title_year_and_an_identifier_or_authors(curation: Curation) -> None:
+    for p in curation.publications:
+        assert p.title and p.year, p.id
+        if p.type != "registry record":
+            assert p.pmid or p.doi or p.authors, p.id
+        assert p.pmid or p.doi or p.pmcid or p.note, p.id
+
+
+def test_no_bracketed_placeholder_titles_left_where_the_title_was_read(curation: Curation) -> None:
+    bracketed = [p.id for p in curation.publications if p.title.startswith("[")]
+    assert set(bracketed) <= {"il2kg:publication/refseq-il2"}
+
+
+def test_every_locator_names_where_it_was_read(curation: Curation) -> None:
+    new = [ev for s in curation.statements for ev in s.evidence if "read at" in ev.locator]
+    assert len(new) >= 100
+
+
+def test_each_statement_source_is_cited_with_consistent_eco(curation: Curation) -> None:
+    counts = Counter(ev.eco for s in curation.statements for ev in s.evidence)
+    assert counts["ECO:0007121"] >= 30 and counts[MOUSE_ECO] >= 20
+
+
+_CATS = sorted({"Drug", "Protein", "Cell", "Disease", "BiologicalProcess", "ClinicalIntervention",
+                "PhenotypicFeature", "Gene"})  # fmt: skip
+
+
+@given(st.sampled_from(sorted(DOMAIN_RANGE)), st.sampled_from(_CATS), st.sampled_from(_CATS))
+def test_the_checker_flags_exactly_the_out_of_range_uses(pred: str, scat: str, ocat: str) -> None:
+    """Property: a statement is flagged iff its subject or object category is outside the table."""
+    ents = (Entity(id="il2kg:concept/s", label="s", category=scat), Entity(id="il2kg:concept/o", label="o", category=ocat))
+    ev = Evidence(source="PMID:1", eco="ECO:0007121", quote="q", locator="abstract")
+    stmt = Statement(id="s", subject="il2kg:concept/s", predicate=pred, object="il2kg:concept/o", evidence=(ev,))
+    cur = Curation(entities=ents, publications=(), statements=(stmt,), trials=(),
+                   outcome_measures=())
+    found = {m.field for m in misused_predicates(cur)}
+    dom, rng = DOMAIN_RANGE[pred]
+    assert ("subject" in found) == (scat not in dom)
+    assert ("object" in found) == (ocat not in rng)

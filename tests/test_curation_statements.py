@@ -74,7 +74,7 @@ def test_confirmatory_trial_quotes_do_not_support_treats(curation: Curation) -> 
 
 
 def test_direction_claims_carry_a_direction_qualifier(curation: Curation) -> None:
-    """"modulated" has no direction: every affects-statement says which way, in qualifiers."""
+    """ "modulated" has no direction: every affects-statement says which way, in qualifiers."""
     for s in curation.statements:
         if s.predicate == "biolink:affects":
             assert "direction" in s.qualifiers, s.id
@@ -135,11 +135,17 @@ _CATS = sorted({"Drug", "Protein", "Cell", "Disease", "BiologicalProcess", "Clin
 @given(st.sampled_from(sorted(DOMAIN_RANGE)), st.sampled_from(_CATS), st.sampled_from(_CATS))
 def test_the_checker_flags_exactly_the_out_of_range_uses(pred: str, scat: str, ocat: str) -> None:
     """Property: a statement is flagged iff its subject or object category is outside the table."""
-    ents = (Entity(id="il2kg:concept/s", label="s", category=scat), Entity(id="il2kg:concept/o", label="o", category=ocat))
+    ents = (
+        Entity(id="il2kg:concept/s", label="s", category=scat),
+        Entity(id="il2kg:concept/o", label="o", category=ocat),
+    )
     ev = Evidence(source="PMID:1", eco="ECO:0007121", quote="q", locator="abstract")
-    stmt = Statement(id="s", subject="il2kg:concept/s", predicate=pred, object="il2kg:concept/o", evidence=(ev,))
-    cur = Curation(entities=ents, publications=(), statements=(stmt,), trials=(),
-                   outcome_measures=())
+    stmt = Statement(
+        id="s", subject="il2kg:concept/s", predicate=pred, object="il2kg:concept/o", evidence=(ev,)
+    )
+    cur = Curation(
+        entities=ents, publications=(), statements=(stmt,), trials=(), outcome_measures=()
+    )
     found = {m.field for m in misused_predicates(cur)}
     dom, rng = DOMAIN_RANGE[pred]
     assert ("subject" in found) == (scat not in dom)

@@ -51,13 +51,19 @@ DOMAIN_RANGE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "RO:0002430": (MATERIAL, PROCESS),  # involved in negative regulation of
     "RO:0002331": (MATERIAL, PROCESS),  # involved in
     "RO:0002215": (MATERIAL, PROCESS),  # capable of
-    "RO:0002606": (frozenset({"Drug", "ChemicalEntity", "Protein"}), CONDITION),  # is substance that treats
+    "RO:0002606": (
+        frozenset({"Drug", "ChemicalEntity", "Protein"}),
+        CONDITION,
+    ),  # is substance that treats
     "RO:0003307": (ANY, CONDITION),  # ameliorates condition
     "RO:0003302": (ANY, CONDITION),  # causes or contributes to condition
     "RO:0003304": (ANY, CONDITION),  # contributes to condition
     "RO:0002200": (ANY, frozenset({"PhenotypicFeature"})),  # has phenotype
     "RO:0002205": (frozenset({"Gene"}), frozenset({"Protein"})),  # has gene product
-    "RO:0002292": (frozenset({"Cell", "AnatomicalEntity"}), frozenset({"Gene", "Protein"})),  # expresses
+    "RO:0002292": (
+        frozenset({"Cell", "AnatomicalEntity"}),
+        frozenset({"Gene", "Protein"}),
+    ),  # expresses
     "RO:0003002": (MATERIAL, frozenset({"Gene", "Protein"})),  # represses expression of
     "RO:0003003": (MATERIAL, frozenset({"Gene", "Protein"})),  # increases expression of
     "RO:0002434": (MATERIAL, MATERIAL),  # interacts with
@@ -101,7 +107,10 @@ def misused_predicates(curation: Curation) -> Iterator[Misuse]:
             yield Misuse(st.id, "predicate", f"{st.predicate} has no declared domain and range "
                          "(kg/curation/predicates.py); pick a predicate listed there")  # fmt: skip
             continue
-        for field, node, allowed in (("subject", st.subject, rule[0]), ("object", st.object, rule[1])):
+        for field, node, allowed in (
+            ("subject", st.subject, rule[0]),
+            ("object", st.object, rule[1]),
+        ):
             cat = cats.get(node)
             if cat is not None and cat not in allowed:
                 yield Misuse(st.id, field, f"{node} is a {cat}; {st.predicate} expects "

@@ -20,8 +20,14 @@ from kg.export.ntriples import merged_graph
 from kg.namespaces import BIOLINK, DCTERMS, KGV, RDF, RDFS, curie_of, expand
 from kg.rdf.isolation import isolated_entities
 
-__all__ = ["CoverageReport", "CoverageSink", "TRIAL_ASPECTS", "coverage", "render_html",
-           "render_markdown"]  # fmt: skip
+__all__ = [
+    "TRIAL_ASPECTS",
+    "CoverageReport",
+    "CoverageSink",
+    "coverage",
+    "render_html",
+    "render_markdown",
+]  # fmt: skip
 
 #: trial aspect -> how the graph records it (a predicate path from the trial node)
 TRIAL_ASPECTS = ("design", "arms", "doses", "endpoints", "results", "adverse events")
@@ -31,7 +37,8 @@ _ENDPOINTS = (KGV.primaryEndpoint, KGV.secondaryEndpoint, KGV.registeredEndpoint
 
 @dataclass(frozen=True)
 class CoverageReport:
-    """Rows of the report, each sorted: (label, id, {aspect: count}), (title, id, [findings]), ..."""
+    """The report's rows, each sorted: trials (label, id, counts), publications (title, id,
+    findings), isolated entities and unverified records (label, id)."""
 
     trials: tuple[tuple[str, str, dict[str, int]], ...]
     publications: tuple[tuple[str, str, tuple[str, ...]], ...]
@@ -72,7 +79,11 @@ def coverage(dataset: Dataset) -> CoverageReport:
         for holder in ds.subjects(DCTERMS.source, p):
             if (holder, RDF.type, KGV.Statement) in ds:
                 findings.update(f"statement {o}" for o in ds.objects(holder, KGV.curationId))
-            elif (holder, RDF.type, KGV.Result) in ds or (holder, RDF.type, KGV.AdverseEventCount) in ds:
+            elif (holder, RDF.type, KGV.Result) in ds or (
+                holder,
+                RDF.type,
+                KGV.AdverseEventCount,
+            ) in ds:
                 findings.add(f"trial row {curie_of(str(holder))}")
         pubs.append((_label(ds, p), curie_of(str(p)), tuple(sorted(findings))))
     entities = {s for s in ds.subjects(BIOLINK.category, None)
@@ -81,11 +92,7 @@ def coverage(dataset: Dataset) -> CoverageReport:
                 and not str(s).startswith(str(expand("il2kg:outcome/")))}  # fmt: skip
     entities -= {s for s in entities if (s, KGV.curationStatus, None) not in ds}
     isolated = [(_label(ds, e), curie_of(str(e))) for e in isolated_entities(dataset, entities)]
-    unverified = [(_label(ds, s) if (s, RDF.type, KGV.Statement) not in ds
-                   else next((str(o) for o in ds.objects(s, KGV.curationId)), curie_of(str(s))),
-                   curie_of(str(s)))
-                  for s in set(ds.subjects(KGV.curationStatus, None))
-                  if any(str(o) == "unverified" for o in ds.objects(s, KGV.curationStatus))]  # fmt: skip
+    unverified = [(_name(ds, s), curie_of(str(s))) for s in _unverified(ds)]
     return CoverageReport(
         tuple(sorted(trials, key=lambda r: (r[0], r[1]))),
         tuple(sorted(pubs, key=lambda r: (r[1], r[0]))),
@@ -94,22 +101,39 @@ def coverage(dataset: Dataset) -> CoverageReport:
     )
 
 
+def _unverified(ds: Graph) -> set[Node]:
+    return {s for s, o in ds.subject_objects(KGV.curationStatus) if str(o) == "unverified"}
+
+
+def _name(ds: Graph, node: Node) -> str:
+    """A statement by its curation id, anything else by its label."""
+    if (node, RDF.type, KGV.Statement) in ds:
+        return next((str(o) for o in ds.objects(node, KGV.curationId)), curie_of(str(node)))
+    return _label(ds, node)
+
+
 def _mark(n: int) -> str:
     return str(n) if n else "—"
 
 
+def _summary(r: CoverageReport) -> str:
+    return (
+        f"{len(r.trials)} trials, {len(r.publications)} publications, "
+        f"{len(r.isolated)} isolated entities, {len(r.unverified)} unverified records."
+    )
+
+
 def render_markdown(r: CoverageReport) -> str:
     """The report as Markdown (GitHub tables)."""
-    out = ["# Curation report", "",
-           f"{len(r.trials)} trials, {len(r.publications)} publications, "
-           f"{len(r.isolated)} isolated entities, {len(r.unverified)} unverified records.", "",
-           "## Trials: what is filled (counts; — = nothing)", "",
-           "| trial | id | " + " | ".join(TRIAL_ASPECTS) + " |",
-           "|---|---|" + "---|" * len(TRIAL_ASPECTS)]  # fmt: skip
+    out = ["# Curation report", "", _summary(r), ""]
+    out += ["## Trials: what is filled (counts; — = nothing)", ""]
+    out += ["| trial | id | " + " | ".join(TRIAL_ASPECTS) + " |"]
+    out += ["|---|---|" + "---|" * len(TRIAL_ASPECTS)]
     for label, tid, c in r.trials:
-        out.append(f"| {label} | {tid} | " + " | ".join(_mark(c[a]) for a in TRIAL_ASPECTS) + " |")
-    out += ["", "## Publications: the findings each supports", "", "| publication | id | findings |",
-            "|---|---|---|"]  # fmt: skip
+        cells = " | ".join(_mark(c[a]) for a in TRIAL_ASPECTS)
+        out.append(f"| {label} | {tid} | {cells} |")
+    out += ["", "## Publications: the findings each supports", ""]
+    out += ["| publication | id | findings |", "|---|---|---|"]
     for title, pid, findings in r.publications:
         shown = ", ".join(findings) if findings else "**none**"
         out.append(f"| {title.replace('|', '/')} | {pid} | {len(findings)}: {shown} |")
@@ -120,32 +144,40 @@ def render_markdown(r: CoverageReport) -> str:
     return "\n".join(out) + "\n"
 
 
+_STYLE = (
+    "body{font-family:sans-serif}table{border-collapse:collapse}"
+    "td,th{border:1px solid #999;padding:2px 6px}.gap{background:#fdd}.ok{background:#dfd}"
+)
+
+
+def _cell(n: int) -> str:
+    return f'<td class="{"ok" if n else "gap"}">{_mark(n)}</td>'
+
+
 def render_html(r: CoverageReport) -> str:
     """The report as a self-contained HTML page (no scripts, no external resources)."""
     e = html.escape
-    rows = "".join(
+    trials = "".join(
         f"<tr><td>{e(label)}</td><td>{e(tid)}</td>"
-        + "".join(f'<td class="{"ok" if c[a] else "gap"}">{_mark(c[a])}</td>' for a in TRIAL_ASPECTS)
+        + "".join(_cell(c[a]) for a in TRIAL_ASPECTS)
         + "</tr>"
         for label, tid, c in r.trials
     )
     pubs = "".join(
-        f"<tr><td>{e(t)}</td><td>{e(pid)}</td><td>{len(f)}</td><td>{e(', '.join(f)) or '<b>none</b>'}</td></tr>"
+        f"<tr><td>{e(t)}</td><td>{e(pid)}</td><td>{len(f)}</td>"
+        f"<td>{e(', '.join(f)) or '<b>none</b>'}</td></tr>"
         for t, pid, f in r.publications
     )
     iso = "".join(f"<li>{e(label)} ({e(i)})</li>" for label, i in r.isolated) or "<li>None.</li>"
     unv = "".join(f"<li>{e(label)} ({e(i)})</li>" for label, i in r.unverified) or "<li>None.</li>"
-    head = "".join(f"<th>{e(a)}</th>" for a in TRIAL_ASPECTS)
+    head = "<tr><th>trial</th><th>id</th>" + "".join(f"<th>{e(a)}</th>" for a in TRIAL_ASPECTS)
+    pub_head = "<tr><th>publication</th><th>id</th><th>n</th><th>findings</th></tr>"
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Curation report</title>'
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;"
-        "padding:2px 6px}.gap{background:#fdd}.ok{background:#dfd}</style></head><body>"
-        "<h1>Curation report</h1>"
-        f"<p>{len(r.trials)} trials, {len(r.publications)} publications, {len(r.isolated)} isolated "
-        f"entities, {len(r.unverified)} unverified records.</p>"
-        f"<h2>Trials: what is filled</h2><table><tr><th>trial</th><th>id</th>{head}</tr>{rows}</table>"
-        "<h2>Publications: the findings each supports</h2><table><tr><th>publication</th><th>id</th>"
-        f"<th>n</th><th>findings</th></tr>{pubs}</table>"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Curation report</title><style>{_STYLE}</style></head><body>"
+        f"<h1>Curation report</h1><p>{e(_summary(r))}</p>"
+        f"<h2>Trials: what is filled</h2><table>{head}</tr>{trials}</table>"
+        f"<h2>Publications: the findings each supports</h2><table>{pub_head}{pubs}</table>"
         f"<h2>Isolated entities</h2><ul>{iso}</ul><h2>Unverified facts</h2><ul>{unv}</ul>"
         "</body></html>\n"
     )

@@ -57,7 +57,11 @@ def isolated_entity_findings(loaded: LoadedCuration, dataset: Dataset) -> list[F
         where = loaded.locations[eid]
         findings.append(
             Finding(
-                where.file, where.line, "id", "isolated-entity", curie_of(str(iri)),
+                where.file,
+                where.line,
+                "id",
+                "isolated-entity",
+                curie_of(str(iri)),
                 f"entity {eid} is not connected to any other node: use it in a statement or a "
                 "trial, or remove it",
                 "warning",

@@ -150,3 +150,30 @@ def test_the_checker_flags_exactly_the_out_of_range_uses(pred: str, scat: str, o
     dom, rng = DOMAIN_RANGE[pred]
     assert ("subject" in found) == (scat not in dom)
     assert ("object" in found) == (ocat not in rng)
+
+
+def test_validate_reports_a_predicate_outside_its_range_at_its_line(tmp_path: Path) -> None:
+    """`kg validate` turns a misuse into a located violation (check predicate-domain-range)."""
+    import shutil
+
+    from kg.pipeline import assemble
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / "statements.yaml"
+    text = path.read_text("utf-8")
+    # the therapy (a planned process) is not a substance: RO:0002606 needs a material subject
+    old = (
+        "  - id: low-dose-il2-is-targeted-therapy\n"
+        "    subject: il2kg:intervention/low-dose-il-2-therapy\n"
+        "    predicate: biolink:studied_to_treat"
+    )
+    assert old in text
+    path.write_text(
+        text.replace(old, old.replace("biolink:studied_to_treat", "RO:0002606")), "utf-8"
+    )
+    report = assemble(data, ROOT / "ontologies", (), None).validation
+    bad = [f for f in report.violations if f.check == "predicate-domain-range"]
+    assert len(bad) >= 2  # subject category and missing clinical evidence
+    line = text[: text.index(old)].count("\n") + 1
+    assert all(f.file.endswith("statements.yaml") and f.line and f.line >= line for f in bad)

@@ -111,13 +111,17 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
             doc = read_yaml(path, display)
         except KGError as exc:
             problems.extend(exc.problems)
+            known["trials"] = None  # statements naming a trial are then not checked
             continue
         if not isinstance(doc.data, dict):
             problems.append(Problem(display, 1, "", "expected a mapping describing one trial"))
+            known["trials"] = None
             continue
         rec = _validate(Trial, doc.data, doc, (), problems)
         if rec is not None:
             records["trials"].append(rec)
+        else:
+            known["trials"] = None
 
     problems.extend(_referential_problems(records, known))
     if problems:
@@ -257,12 +261,15 @@ def _referential_problems(
 
     # a statement about a trial names the trial node: its first ClinicalTrials.gov id
     trials = {f"NCT:{r.model.registry.nct[0]}" for r in records["trials"] if r.model.registry.nct}
+    # (when a trial file failed to load, NCT ids are not checked; entity ids still are)
+    trials_unknown = known.get("trials", set()) is None
     nodes = _Pool(None if entities.ids is None else entities.ids | trials)
     what = "entity (data/entities.yaml) or trial NCT id (data/trials/)"
     for r in records["statements"]:
         s = r.model
-        yield from need(r, ("subject",), s.subject, nodes, what)
-        yield from need(r, ("object",), s.object, nodes, what)
+        for sub, value in (("subject", s.subject), ("object", s.object)):
+            if not (trials_unknown and value.startswith("NCT:")):
+                yield from need(r, (sub,), value, nodes, what)
         yield from _evidence_problems(r, ("evidence",), s.evidence, pubs)
     for r in records["trials"]:
         yield from _trial_problems(r, entities, pubs, measures)

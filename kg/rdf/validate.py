@@ -54,6 +54,7 @@ REFERENTIAL_CHECKS: dict[str, str] = {
     "contradiction": "no s/p/o is both asserted and negated in the same context",
     **REGISTRY_CHECKS,
     "isolated-entity": "every curated entity is connected to another node (warning)",
+    "predicate-domain-range": "statement predicates are used within their domain and range",
 }
 #: predicates of ontology-module triples the shapes look at (the rest is left out, for speed)
 _MODULE_PREDICATES = (RDF.type, RDFS.subClassOf, RDFS.label, OWL.deprecated, BIOLINK.category)
@@ -215,12 +216,28 @@ def _referential(
         yield _from_problem(p, "undeclared-evidence-code", locator)
     for p in contradictions(loaded):
         yield _from_problem(p, "contradiction", locator)
+    for p in _predicate_problems(loaded):
+        yield _from_problem(p, "predicate-domain-range", locator)
     from kg.rdf.isolation import isolated_entity_findings  # (it imports Finding from here)
 
     yield from isolated_entity_findings(loaded, dataset)
     if ontologies_dir is not None:
         for p in _term_problems(loaded, ontologies_dir):
             yield _from_problem(p, "ontology-term", locator)
+
+
+def _predicate_problems(loaded: LoadedCuration) -> list[Problem]:
+    """Statements whose predicate is used outside its domain/range (kg/curation/predicates.py)."""
+    from kg.curation.predicates import misused_predicates
+
+    out = []
+    for m in misused_predicates(loaded.curation):
+        if m.field == "predicate":
+            continue  # an undeclared predicate is the StatementPredicate shape's finding
+        where = loaded.locations[m.statement]
+        field = f"statement {m.statement}: {m.field}"
+        out.append(Problem(where.file, where.line, field, m.message))
+    return out
 
 
 def _term_problems(loaded: LoadedCuration, ontologies_dir: Path) -> list[Problem]:

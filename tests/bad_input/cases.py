@@ -21,6 +21,7 @@ ST0 = "il2-required-for-treg-growth-and-survival"  # the statement most cases ed
 I0 = "{#" + S + "#" + ST0 + "}"  # its index in statements.yaml
 FIRST = f"  - id: {ST0}\n"
 AT_ST0 = "{@" + S + "#" + FIRST.strip() + "}"  # its line
+AT_FR = "{@" + S + "#- id: il2-required-for-treg-frontiers-2021}"  # same claim, another source
 REF = "is not a defined"
 NOT_DECLARED = (
     "statement predicate is not declared (a labelled owl:ObjectProperty) in any ontology "
@@ -67,12 +68,13 @@ def _statement(sid: str, *, negated: bool) -> str:
     return (
         f"\n  - id: {sid}\n"
         "    subject: PR:000001379\n"
-        "    predicate: RO:0002213\n"
+        "    predicate: biolink:affects\n"
         "    object: CL:0000815\n"
         f"    negated: {'true' if negated else 'false'}\n"
         "    qualifiers:\n"
         "      aspect: growth and survival\n"
         "      necessity: indispensable\n"
+        "      direction: increased\n"
         "    evidence:\n"
         "      - source: il2kg:publication/akbarzadeh-2023\n"
         "        eco: ECO:0000304\n"
@@ -143,7 +145,7 @@ CASES: tuple[Case, ...] = (
             Replace(
                 S,
                 "    qualifiers:\n      aspect: growth and survival\n"
-                "      necessity: indispensable\n",
+                "      necessity: indispensable\n      direction: increased\n",
                 "    qualifiers: [growth, survival]\n",
             ),
         ),
@@ -243,7 +245,7 @@ CASES: tuple[Case, ...] = (
         (Replace(S, "subject: PR:000001379", "subject: PR:000009999"),),
         (
             f"{S}:{{L0}}: statements[{I0}].subject: 'PR:000009999' {REF} entity "
-            "(data/entities.yaml)",
+            "(data/entities.yaml) or trial NCT id (data/trials/)",
         ),
     ),
     Case(
@@ -363,7 +365,12 @@ CASES: tuple[Case, ...] = (
         (Append(S, _statement("il2-not-required-for-treg", negated=True), mark="- id"),),
         (
             f"{S}:{{L0}}: statements[{{N:{S}}}]: contradicts statement '{ST0}' ({S}:{AT_ST0}): "
-            "the same PR:000001379 RO:0002213 CL:0000815 is negated here and asserted there; "
+            "the same PR:000001379 biolink:affects CL:0000815 is negated here and asserted there; "
+            "give both a qualifier that tells the contexts apart (such as species or "
+            "population) or remove one [contradiction; il2kg:statement/il2-not-required-for-treg]",
+            f"{S}:{{L0}}: statements[{{N:{S}}}]: contradicts statement "
+            f"'il2-required-for-treg-frontiers-2021' ({S}:{AT_FR}): "
+            "the same PR:000001379 biolink:affects CL:0000815 is negated here and asserted there; "
             "give both a qualifier that tells the contexts apart (such as species or "
             "population) or remove one [contradiction; il2kg:statement/il2-not-required-for-treg]",
         ),
@@ -484,7 +491,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "date-free-text",
-        (Replace(P, "published: 2023-03-01", "published: March 2023"),),
+        (Replace(P, "published: 2022-12-22", "published: March 2023"),),
         (f"{P}:{{L0}}: publications[0].published: expected a date YYYY-MM-DD, got 'March 2023'",),
     ),
     # ---- files ----
@@ -505,15 +512,19 @@ CASES: tuple[Case, ...] = (
     Case(
         "ontology-module-cut-mid-statement",
         (Transform("ontologies/mondo/module.ttl", _cut(b"MONDO:0007915\n")),),
-        ("ontologies/mondo/module.ttl:{@ontologies/mondo/module.ttl#EOF}: "
-         "cannot parse Turtle: Unexpected end",),
+        (
+            "ontologies/mondo/module.ttl:{@ontologies/mondo/module.ttl#EOF}: "
+            "cannot parse Turtle: Unexpected end",
+        ),
         needs=("ontologies/mondo/module.ttl",),
     ),
     Case(
         "ontology-vocabulary-cut-mid-statement",
         (Transform("ontologies/vocabulary.ttl", _cut(b"kgv:Dose a owl:Class")),),
-        ("ontologies/vocabulary.ttl:{@ontologies/vocabulary.ttl#EOF}: "
-         "cannot parse Turtle: Unexpected end",),
+        (
+            "ontologies/vocabulary.ttl:{@ontologies/vocabulary.ttl#EOF}: "
+            "cannot parse Turtle: Unexpected end",
+        ),
     ),
     Case(
         "ontology-obsolete-term",
@@ -553,6 +564,13 @@ CASES: tuple[Case, ...] = (
                 "  other: [sponsor protocol code LUPIL-2]\n",
                 "",
             ),
+            # the statement that names the trial by its NCT id would dangle: point it elsewhere
+            Replace(
+                S,
+                "    subject: NCT:NCT02955615\n    predicate: RO:0000057\n    object: il2kg:drug/ilt-101\n",
+                "    subject: il2kg:drug/ilt-101\n    predicate: biolink:in_clinical_trials_for\n"
+                "    object: MONDO:0007915\n",
+            ),
         ),
         (
             f"{T}:{{@{T}#  model: parallel}}: design.model: {REGISTRY} "
@@ -561,7 +579,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "shape-predicate-not-a-property",
-        (Replace(S, "predicate: RO:0002213", "predicate: CL:0000815"),),
+        (Replace(S, "predicate: biolink:affects", "predicate: CL:0000815"),),
         (
             f"{S}:{{L0}}: statements[{I0}].predicate: {NOT_DECLARED} "
             "[StatementPredicate; CL:0000815]",
@@ -646,7 +664,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "cli-validate-lists-violations",
-        (Replace(S, "predicate: RO:0002213", "predicate: CL:0000815"),),
+        (Replace(S, "predicate: biolink:affects", "predicate: CL:0000815"),),
         (
             f"violation {S}:{{L0}}: statements[{I0}].predicate: {NOT_DECLARED} "
             "[StatementPredicate; CL:0000815]",

@@ -153,7 +153,8 @@ def test_the_checker_flags_exactly_the_out_of_range_uses(pred: str, scat: str, o
 
 
 def test_validate_reports_a_predicate_outside_its_range_at_its_line(tmp_path: Path) -> None:
-    """`kg validate` turns a misuse into a located violation (check predicate-domain-range)."""
+    """`kg validate` reports a misuse as a located warning (check predicate-domain-range); the
+    tests above make it fail for the project's own data."""
     import shutil
 
     from kg.pipeline import assemble
@@ -173,7 +174,7 @@ def test_validate_reports_a_predicate_outside_its_range_at_its_line(tmp_path: Pa
         text.replace(old, old.replace("biolink:studied_to_treat", "RO:0002606")), "utf-8"
     )
     report = assemble(data, ROOT / "ontologies", (), None).validation
-    bad = [f for f in report.violations if f.check == "predicate-domain-range"]
+    bad = [f for f in report.warnings if f.check == "predicate-domain-range"]
     assert len(bad) >= 2  # subject category and missing clinical evidence
     line = text[: text.index(old)].count("\n") + 1
     assert all(f.file.endswith("statements.yaml") and f.line and f.line >= line for f in bad)

@@ -439,7 +439,7 @@ def test_t_cell_subtypes(store: Store) -> None:
 
 def test_il2_production_defect_chain(store: Store) -> None:
     """CREMα represses the IL2 gene; CaMKIV raises CREMα and lowers IL-2 production (Juang 2005)."""
-    table = rows(store, "il2_production_defect_chain")
+    table = rows(store, "il2_defect_chain")
     links = {(r["regulator"], r["target"]) for r in table}
     crem, camk4 = "il2kg:concept/crem-alpha", "il2kg:concept/camk4"
     assert (crem, "HGNC:6001") in links
@@ -459,7 +459,7 @@ def test_other_il2_agents_expand_treg(store: Store) -> None:
 
 def test_other_diseases_of_low_dose_il2(store: Store) -> None:
     """Vasculitis, GVHD, type 1 diabetes and the TRANSREG basket diseases, at least."""
-    table = rows(store, "other_diseases_low_dose_il2")
+    table = rows(store, "other_diseases")
     diseases = {r["disease"] for r in table}
     assert {"MONDO:0007407", "MONDO:0013730", "MONDO:0005147", "MONDO:0008383"} <= diseases
     assert "MONDO:0007915" not in diseases
@@ -477,7 +477,7 @@ def test_evidence_per_publication(store: Store) -> None:
 
 def test_failed_primary_endpoints_are_findings(store: Store) -> None:
     """Both placebo-controlled RCTs missed their primary endpoint, each recorded as a finding."""
-    table = rows(store, "failed_primary_endpoints_findings")
+    table = rows(store, "missed_endpoint_findings")
     names = {r["statement"] for r in table}
     assert {"he-2020-primary-endpoint-not-met", "lupil-2-primary-endpoint-not-met"} <= names
     assert any("Bulgaria" in str(r["quote"]) for r in table)

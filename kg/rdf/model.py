@@ -38,7 +38,8 @@ UNIT_IRIS: dict[str, URIRef] = {
 #: trial phase -> NCIt class (only the two verified in the reference)
 PHASE_CLASSES: dict[str, URIRef] = {
     "2": expand("NCIT:C15601"),
-    "1/2": expand("NCIT:C15693"),
+    "1/2": expand("NCIT:C15693"),  # Phase I/II Trial (C15694 is Phase II/III)
+    "1/2a": expand("NCIT:C15693"),  # a phase I/IIa trial is a phase I/II trial (NCIt has no I/IIa)
 }
 
 

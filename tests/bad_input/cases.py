@@ -567,7 +567,8 @@ CASES: tuple[Case, ...] = (
             # the statement that names the trial by its NCT id would dangle: point it elsewhere
             Replace(
                 S,
-                "    subject: NCT:NCT02955615\n    predicate: RO:0000057\n    object: il2kg:drug/ilt-101\n",
+                "    subject: NCT:NCT02955615\n    predicate: RO:0000057\n"
+                "    object: il2kg:drug/ilt-101\n",
                 "    subject: il2kg:drug/ilt-101\n    predicate: biolink:in_clinical_trials_for\n"
                 "    object: MONDO:0007915\n",
             ),

@@ -38,6 +38,7 @@ PREDICATES = {
     "RO:0002213": "positively regulates",
     "RO:0002212": "negatively regulates",
     "RO:0002606": "is substance that treats",
+    "biolink:affects": "affects",
 }
 EVIDENCE_CODES = {
     "ECO:0000304": "author statement supported by traceable reference used in manual assertion",
@@ -60,8 +61,9 @@ def sample_curation() -> Curation:
             Statement(
                 id="sample-il2-expands-treg",
                 subject="il2kg:drug/sample-il-2",
-                predicate="RO:0002213",
+                predicate="biolink:affects",  # a drug's effect on a cell type (not RO regulates)
                 object="CL:0000815",
+                qualifiers={"direction": "increased", "aspect": "abundance"},
                 evidence=(ev,),
             ),
         ),
@@ -126,6 +128,7 @@ def _module_text() -> str:
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
         "@prefix RO: <http://purl.obolibrary.org/obo/RO_> .",
         "@prefix ECO: <http://purl.obolibrary.org/obo/ECO_> .",
+        "@prefix biolink: <https://w3id.org/biolink/vocab/> .",
         "",
     ]
     for curie, label in sorted(PREDICATES.items()):

@@ -71,6 +71,17 @@ def test_parse_takes_every_citation_field() -> None:
 
 def test_import_completes_entries_and_keeps_the_rest_of_the_file(project: Path) -> None:
     path = project / "data/publications.yaml"
+    # the curated LUPIL-2 title is exact now: give the import a bracketed one to replace
+    text = path.read_text("utf-8")
+    start = text.index("  - id: PMID:35973803\n    title: ")
+    title = text.index("    title: ", start)
+    end = text.index("    journal: ", title)
+    text = text[:title] + '    title: "[LUPIL-2 trial report]"\n' + text[end:]
+    # and He 2016 a partial author list, which PubMed's incomplete list may complete
+    start = text.index("  - id: PMID:27500725\n")
+    authors = text.index("    authors:", start)
+    end = text.index("    pmid: ", authors)
+    path.write_text(text[:authors] + "    authors: [Jing He]\n" + text[end:], "utf-8")
     before = path.read_text("utf-8")
     run = kg(project, "import", "pubmed", "--from", str(XML))
     assert run.code == 0, run.output

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_DIR = ROOT / "tools" / "cypher-lint"
@@ -311,7 +311,7 @@ def projection_of_exports(exports: Path) -> tuple[Any, PropertyGraph]:
 
     from rdflib import Dataset
 
-    from kg.project.projection import project
+    from kg.property_graph.projection import project
 
     ds = Dataset()
     with warnings.catch_warnings():

@@ -16,7 +16,7 @@ from property_graph_samples import falkordb_missing, falkordb_server, tricky_gra
 
 from kg.errors import KGError
 from kg.neo4j_load import connect, load_graph
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 

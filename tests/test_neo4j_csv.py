@@ -18,7 +18,7 @@ from property_graph_samples import (
 
 from kg.export.columns import BAR_REPLACEMENT
 from kg.export.neo4j_csv import import_command, node_tables, relationship_tables, write_tables
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 
 HEADER = re.compile(
     r"^(id:ID|:LABEL|:START_ID|:END_ID|:TYPE"

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.export.columns import ARRAY_DELIMITER, ColumnType, column_types, join_list, text
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
     "NODE_COLUMNS",

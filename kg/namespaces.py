@@ -56,6 +56,7 @@ __all__ = [
     "expand",
     "iri_of_property_graph_id",
     "iri_safe",
+    "known_prefixes",
     "is_curie",
     "property_graph_id",
     "sparql_prefixes",
@@ -76,10 +77,12 @@ OBO_PREFIXES = (
 #: Kinds of thing the project names (curated ids) or mints (kg/rdf/model.py), each a
 #: namespace BASE/<kind>/ with the prefix `il2kg.<kind>`. Minted local ids are flat
 #: (`lupil-2.ilt-101`), so `il2kg.arm:lupil-2.ilt-101` is a CURIE in KGX's sense.
+#: (Named graphs, modules and mapping axioms are not nodes of the property graph and keep
+#: the plain `il2kg:` prefix: `il2kg:graph/curation`.)
 KINDS = (
-    "adverse-event", "arm", "concept", "dose", "drug", "endpoint", "evidence", "graph",
-    "intervention", "mapping", "mapping-set", "module", "organization", "outcome",
-    "publication", "qualifier", "result", "statement", "trial", "unit",
+    "adverse-event", "arm", "concept", "dose", "drug", "endpoint", "evidence", "intervention",
+    "organization", "outcome", "publication", "qualifier", "result", "statement", "trial",
+    "unit",
 )  # fmt: skip
 
 #: prefix -> namespace IRI. Sorted output and JSON-LD contexts are built from this.
@@ -187,6 +190,13 @@ def canonical_prefix(prefix: str) -> str | None:
     return PREFIX_SYNONYMS.get(prefix)
 
 
+def known_prefixes() -> list[str]:
+    """The prefixes a curator may write, synonyms included (the il2kg.<kind> ones left out:
+    curators write `il2kg:<kind>/<id>`), sorted."""
+    kinds = {f"il2kg.{kind}" for kind in KINDS}
+    return sorted((set(PREFIXES) - kinds) | set(PREFIX_SYNONYMS))
+
+
 def check_curie(curie: str) -> str | None:
     """Why a CURIE cannot be expanded, or None if it can."""
     if not _CURIE.match(curie):
@@ -194,8 +204,7 @@ def check_curie(curie: str) -> str | None:
     given, local = curie.split(":", 1)
     prefix = canonical_prefix(given)
     if prefix is None:
-        known = ", ".join(sorted(p for p in PREFIXES if not p.startswith("il2kg.")))
-        return f"unknown prefix {given!r} in {curie!r} (known: {known})"
+        return f"unknown prefix {given!r} in {curie!r} (known: {', '.join(known_prefixes())})"
     pattern = _PATTERNS.get(prefix)
     if pattern and not pattern.match(local):
         return f"{curie!r} is not a valid {given} identifier (expected {pattern.pattern})"

@@ -120,3 +120,14 @@ def to_ntriples(directory: Path, context: Path, out: Path) -> Path:
             output_args={"filename": str(out), "format": "nt"},
         )
     return out
+
+
+def biolink_prefixes() -> dict[str, str]:
+    """prefix -> namespace of Biolink's JSON-LD context (what kgx expands CURIEs with)."""
+    context = json.loads(BIOLINK_CONTEXT.read_text("utf-8"))["@context"]
+    out = {}
+    for prefix, value in context.items():
+        ns = value if isinstance(value, str) else value.get("@id") if value.get("@prefix") else None
+        if ns and not prefix.startswith("@"):
+            out[prefix] = ns
+    return out

@@ -79,8 +79,9 @@ def curation_triples(c: Curation) -> tuple[list[Triple], list[Triple]]:
         direct, node = _statement(s)
         cur.extend(direct)
         prov.extend(node)
+    agents = {e.label: expand(e.id) for e in c.entities if e.category.value == "Agent"}
     for t in c.trials:
-        cur.extend(_trial(t))
+        cur.extend(_trial(t, agents))
     return cur, prov
 
 
@@ -211,7 +212,8 @@ def _dose_label(dose: Dose) -> str:
     return _join(amount, f"for {dose.duration}" if dose.duration else None, dose.phase)
 
 
-def _trial(t: Trial) -> list[Triple]:
+def _trial(t: Trial, agents: dict[str, URIRef]) -> list[Triple]:
+    """A trial's triples; agents (curated organisation label -> IRI) link its sponsor text."""
     s = trial_iri(t.id, t.registry.nct)
     d = t.design
     out: list[Triple] = [
@@ -236,6 +238,8 @@ def _trial(t: Trial) -> list[Triple]:
     out += _opt(s, KGV.enrolment, t.enrolment)
     out += _opt(s, KGV.enrolmentType, t.enrolment_type)
     out += _opt(s, KGV.sponsor, t.sponsor)
+    if t.sponsor in agents:
+        out.append((s, KGV.sponsoredBy, agents[t.sponsor]))
     out += _opt(s, KGV.note, t.note)
     dates = (
         ("startDate", t.start),

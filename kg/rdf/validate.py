@@ -238,7 +238,7 @@ def _from_problem(p: Problem, check: str, locator: _Locator) -> Finding:
         return Finding(p.file, p.line, p.field, check, p.field, p.message)
     kind, rid, sub = match.group(1), match.group(2), _parse_field(match.group(3) or "")
     file, line, fld = locator.in_record(rid, sub)
-    focus = f"il2kg:{kind}/{rid}" if kind in {"statement", "trial"} else rid
+    focus = f"il2kg.{kind}:{rid}" if kind in {"statement", "trial"} else rid
     return Finding(file, line, fld, check, focus, p.message)
 
 

@@ -56,8 +56,8 @@ __all__ = [
     "expand",
     "iri_of_property_graph_id",
     "iri_safe",
-    "known_prefixes",
     "is_curie",
+    "known_prefixes",
     "property_graph_id",
     "sparql_prefixes",
 ]

@@ -108,11 +108,15 @@ def validate(directory: Path, context: Path) -> dict[str, list[tuple[str, str, s
 
 
 def to_ntriples(directory: Path, context: Path, out: Path) -> Path:
-    """`kgx transform` of the KGX TSV into N-Triples (every edge reified); return out."""
+    """`kgx transform --stream` of the KGX TSV into N-Triples (every edge reified); return out.
+
+    Streaming, as without it kgx keys edges by (subject, predicate, object) and merges two
+    statements that share them.
+    """
     with kgx_with(context):
         from kgx.transformer import Transformer
 
-        Transformer().transform(
+        Transformer(stream=True).transform(
             input_args={
                 "filename": [str(directory / "nodes.tsv"), str(directory / "edges.tsv")],
                 "format": "tsv",

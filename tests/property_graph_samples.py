@@ -49,8 +49,8 @@ def tricky_graph() -> PropertyGraph:
              {"p_value": 0.00001, "responders": 12, "percent": 55.5, "met_endpoint": True,
               "synonyms": (), "xrefs": (), "sources": ("PMID:1", "PMID:2"),
               "quotes": ("first; quote", "second 'quote'"), "locators": ("Table 2", "")}),
-        Node("CLINICALTRIALS:NCT02955615", "https://www.clinicaltrials.gov/study/NCT02955615", "LUPIL-2",
-             "ClinicalTrial", ("ClinicalTrial", "Publication"),
+        Node("CLINICALTRIALS:NCT02955615", "https://www.clinicaltrials.gov/study/NCT02955615",
+             "LUPIL-2", "ClinicalTrial", ("ClinicalTrial", "Publication"),
              {"enrolment": 100, "randomised": True, "registry_id": ("NCT02955615",),
               "synonyms": (), "xrefs": ()}),
     ]  # fmt: skip

@@ -71,7 +71,8 @@ def test_tsv_columns_and_values(tmp_path: Path) -> None:
                                          "Lübeck; cell"]  # fmt: skip
     assert th1["description"] == 'A CD4+ T cell; it\'s "Th1" | type-1 second line'
     assert th1["xref"] == "FMA:1" and th1["provided_by"] == "infores:il2-sle-kg"
-    assert nodes["CLINICALTRIALS:NCT02955615"]["category"] == "biolink:ClinicalTrial|biolink:Publication"
+    lupil2 = nodes["CLINICALTRIALS:NCT02955615"]
+    assert lupil2["category"] == "biolink:ClinicalTrial|biolink:Publication"
     assert nodes["il2kg.drug:hril-2"]["description"] == "tab here"
 
     no_th1 = edges["il2kg.statement:no-th1"]

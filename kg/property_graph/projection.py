@@ -2,7 +2,7 @@
 
 Rules (documented in docs/property-graph.md):
 - A node per curated entity, ontology class, trial, arm, dose, endpoint, result, adverse-event
-  count, outcome measure, publication and unit. Its `id` is the CURIE, `category` its Biolink
+  count, outcome measure, publication, evidence item and unit a dose uses. Its `id` is the CURIE, `category` its Biolink
   category (or project class), `labels` every such class (plus `OntologyClass` for OWL
   classes); literal triples become properties.
 - A curated statement becomes one edge, negated or not, carrying its evidence (sources, ECO
@@ -188,6 +188,9 @@ def project(ds: Dataset) -> PropertyGraph:
             for key, values in _evidence_lists(by_subject, _in_order(evidence)).items():
                 props[key] = list(values)
         nodes.append(_node(iri, category, node_labels, labels, props))
+    # the vocabulary declares more units than doses use: a unit is a node only when used
+    ends = {e.source for e in edges} | {e.target for e in edges}
+    nodes = [n for n in nodes if n.category != "Unit" or n.id in ends]
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.type, e.target, e.id))
     return PropertyGraph(_consistent(nodes), _consistent(edges))

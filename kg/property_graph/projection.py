@@ -3,8 +3,9 @@
 Rules (documented in docs/property-graph.md):
 - A node per curated entity, ontology class, trial, arm, dose, endpoint, result, adverse-event
   count, outcome measure, publication, evidence item and unit a dose uses. Its `id` is the
-  property-graph id (a KGX CURIE), `category` its Biolink category (or project class), `labels` every such class (plus `OntologyClass` for OWL
-  classes); literal triples become properties.
+  property-graph id (a KGX CURIE), `category` its Biolink category (or project class),
+  `labels` every such class (plus `OntologyClass` for OWL classes); literal triples become
+  properties.
 - A curated statement becomes one edge, negated or not, carrying its evidence (sources, ECO
   codes, quotes, locators as parallel lists), qualifiers and status. Its direct triple is not
   projected twice.

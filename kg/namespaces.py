@@ -174,8 +174,16 @@ def _records() -> list[curies.Record]:
 converter = curies.Converter(_records())
 
 _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
-#: characters RFC 3987 does not allow in an IRI (space, <>"{}|\^` and controls)
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+#: characters RFC 3987 does not allow in an IRI path (space, <>"{}|\^`, controls, and the
+#: non-ASCII characters outside its `ucschar` ranges: surrogates, private use, non-characters),
+#: the delimiters that would end the path or start a host (`#`, `?`, `[`, `]`), and a `%`
+#: that does not start a percent-encoding
+_NOT_IN_IRI = re.compile(
+    r'[\x00-\x20<>"{}|\\^`#?\[\]\x7f-\x9f\ud800-\uf8ff\ufdd0-\ufdef\ufff0-\uffff'
+    r"\U000f0000-\U0010ffff"
+    + "".join(f"\\U{n:04x}fffe\\U{n:04x}ffff" for n in range(1, 15))
+    + r"]|%(?![0-9A-Fa-f]{2})"
+)
 
 
 def is_curie(text: str) -> bool:

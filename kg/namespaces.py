@@ -50,6 +50,7 @@ __all__ = [
     "RDFS",
     "SKOS",
     "XSD",
+    "canonical_prefix",
     "check_curie",
     "converter",
     "curie_of",

@@ -1,8 +1,9 @@
 """Validate the built graph: SHACL shapes plus referential and consistency checks, located.
 
 Every finding points back to the file and line a curator edits: a SHACL result's focus node
-is traced to its record (statement slug, trial slug, entity CURIE; a node such as
-``.../trial/<slug>/arm/<x>/dose/1`` to that dose inside the trial file), and a class or
+is traced to its record (statement slug, trial slug, entity CURIE; a minted node such as
+``il2kg.dose:<trial>.<arm>.1``, read back by kg.rdf.model.record_path, to that dose inside
+the trial file), and a class or
 predicate that is not a record to the records or module lines that use it. Check ids are the
 shapes' local names (``Dose-doseValue``; ``Dose`` names the whole shape) and the referential
 check ids in :data:`REFERENTIAL_CHECKS`; ``warn`` downgrades chosen checks to warnings.

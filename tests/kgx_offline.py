@@ -20,7 +20,6 @@ from typing import Any
 FIXTURES = Path(__file__).parent / "fixtures" / "biolink"
 #: the Biolink Model 4.4.6 JSON-LD context, as released (context.jsonld)
 BIOLINK_CONTEXT = FIXTURES / "biolink_model.context.jsonld"
-BIOLINK_SCHEMA = str(importlib.resources.files("biolink_model") / "schema" / "biolink_model.yaml")
 
 
 def _offline_bmt() -> None:
@@ -32,7 +31,10 @@ def _offline_bmt() -> None:
     class OfflineToolkit(bmt.Toolkit):
         offline = True
 
-        def __init__(self, schema: Any = BIOLINK_SCHEMA, predicate_map: Any = None, **kw: Any):
+        def __init__(self, schema: Any = None, predicate_map: Any = None, **kw: Any):
+            schema = schema or str(
+                importlib.resources.files("biolink_model") / "schema" / "biolink_model.yaml"
+            )
             super().__init__(schema, predicate_map or {"predicate mappings": []}, **kw)
 
     bmt.Toolkit = OfflineToolkit  # kgx does `from bmt import Toolkit` at import

@@ -114,13 +114,13 @@ def test_rct_primary_endpoints(store: Store) -> None:
     table = rows(store, "rct_primary_endpoints")
     trials = {r["trial"] for r in table}
     assert trials == {
-        "NCT:NCT02955615",  # LUPIL-2
-        "NCT:NCT02465580",  # He et al. 2020
-        "NCT:NCT04077684",  # Chinese dose-finding RCT
-        "NCT:NCT03451422",  # efavaleukin alfa phase 1b
-        "NCT:NCT04680637",  # efavaleukin alfa phase 2b (VIOLET)
+        "CLINICALTRIALS:NCT02955615",  # LUPIL-2
+        "CLINICALTRIALS:NCT02465580",  # He et al. 2020
+        "CLINICALTRIALS:NCT04077684",  # Chinese dose-finding RCT
+        "CLINICALTRIALS:NCT03451422",  # efavaleukin alfa phase 1b
+        "CLINICALTRIALS:NCT04680637",  # efavaleukin alfa phase 2b (VIOLET)
     }
-    for nct in ("NCT:NCT02955615", "NCT:NCT02465580"):
+    for nct in ("CLINICALTRIALS:NCT02955615", "CLINICALTRIALS:NCT02465580"):
         (row,) = where(table, trial=nct)
         assert "SRI-4" in str(row["endpoint"]) or "Responder Index-4" in str(row["endpoint"])
         assert row["timePoint"] == "week 12"
@@ -237,7 +237,7 @@ def test_aldesleukin_is_recombinant_il2_with_atc_l03ac01(store: Store) -> None:
 def test_basket_trial_transreg(store: Store) -> None:
     """Q25: TRANSREG (NCT01988506), 46 patients, 1 MIU/day x5 then every 2 weeks; Treg at day 8."""
     table = rows(store, "basket_trial")
-    assert {r["trial"] for r in table} == {"NCT:NCT01988506"}
+    assert {r["trial"] for r in table} == {"CLINICALTRIALS:NCT01988506"}
     assert {r["acronym"] for r in table} == {"TRANSREG"}
     assert {r["enrolment"] for r in table} == {46}
     assert "systemic lupus erythematosus" in {r["condition"] for r in table}
@@ -398,7 +398,7 @@ def test_sle_description_construct(store: Store) -> None:
         (curie_of(t.subject.value), curie_of(t.predicate.value), t.object.value) for t in result
     }
     assert ("MONDO:0007915", "rdfs:label", "systemic lupus erythematosus") in triples
-    assert ("NCT:NCT02955615", "rdfs:label", "LUPIL-2") in triples
+    assert ("CLINICALTRIALS:NCT02955615", "rdfs:label", "LUPIL-2") in triples
 
 
 # ---- hierarchy queries (need the ontology modules) -----------------------------------------

@@ -365,7 +365,7 @@ CASES: tuple[Case, ...] = (
             f"{S}:{{L0}}: statements[{{N:{S}}}]: contradicts statement '{ST0}' ({S}:{AT_ST0}): "
             "the same PR:000001379 RO:0002213 CL:0000815 is negated here and asserted there; "
             "give both a qualifier that tells the contexts apart (such as species or "
-            "population) or remove one [contradiction; il2kg:statement/il2-not-required-for-treg]",
+            "population) or remove one [contradiction; il2kg.statement:il2-not-required-for-treg]",
         ),
     ),
     Case(
@@ -556,7 +556,7 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{T}:{{@{T}#  model: parallel}}: design.model: {REGISTRY} "
-            "[ClinicalTrial-registry; il2kg:trial/lupil-2]",
+            "[ClinicalTrial-registry; il2kg.trial:lupil-2]",
         ),
     ),
     Case(
@@ -593,8 +593,8 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{T}:{{@{T}#        unit: MIU}}: arms[0].doses[0].unit: a dose needs exactly one unit "
-            "declared in ontologies/vocabulary.ttl (got il2kg:unit/MIU) "
-            "[Dose-doseUnit; il2kg:trial/lupil-2/arm/ilt-101/dose/1]",
+            "declared in ontologies/vocabulary.ttl (got il2kg.unit:MIU) "
+            "[Dose-doseUnit; il2kg.dose:lupil-2.ilt-101.1]",
         ),
         exact=False,
     ),

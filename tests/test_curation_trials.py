@@ -16,10 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pyoxigraph import QuerySolutions, Store
 
 from kg.curation.load import load_curation
 from kg.curation.schema import Curation, Trial
 from kg.namespaces import expand
+from kg.query.catalog import resolve
+from kg.query.sparql import execute
+from kg.query.store import load_store
 from kg.rdf.model import PHASE_CLASSES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,3 +242,53 @@ def test_result_and_adverse_event_rows_and_their_sources(curation: Curation) -> 
     assert len(rows) >= 120
     assert len({source for _, source in rows}) >= 15
     assert len(curation.trials) >= 20
+
+
+# ---- the trial competency queries (queries/trials_*.rq) on the built graph -------------------
+
+
+@pytest.fixture(scope="module")
+def store(exports: Path) -> Store:
+    return load_store(exports)
+
+
+def _rows(store: Store, name: str) -> list[dict[str, str]]:
+    """Rows of a named SELECT query as plain strings ('' for unbound)."""
+    result = execute(store, resolve(name, ROOT / "queries"))
+    assert isinstance(result, QuerySolutions), name
+    names = [v.value for v in result.variables]
+    return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]
+
+
+def test_trials_failed_primary_endpoints_query(store: Store) -> None:
+    table = _rows(store, "trials_failed_primary_endpoints")
+    assert {"LUPIL-2", "He 2020 RCT"} <= {r["acronym"] for r in table}
+    lupil = [r for r in table if r["acronym"] == "LUPIL-2"]
+    assert any("Bulgaria" in r["reason"] for r in lupil)
+    assert {r["pValue"] for r in lupil} == {"0.3439"}
+
+
+def test_trials_other_il2_agents_query(store: Store) -> None:
+    table = _rows(store, "trials_other_il2_agents")
+    assert {"efavaleukin alfa", "NKTR-358"} <= {r["agent"] for r in table}
+    violet = [r for r in table if r["acronym"] == "VIOLET"]
+    assert len(violet) == 1 and violet[0]["status"] == "terminated"
+
+
+def test_trials_other_diseases_query(store: Store) -> None:
+    diseases = {r["disease"] for r in _rows(store, "trials_other_diseases")}
+    expected = {"type 1 diabetes mellitus", "chronic graft versus host disease"}
+    assert expected | {"Cryoglobulinemic vasculitis", "rheumatoid arthritis"} <= diseases
+    assert "systemic lupus erythematosus" not in diseases
+
+
+def test_trials_he2020_arms_side_by_side_query(store: Store) -> None:
+    table = _rows(store, "trials_he2020_arms_side_by_side")
+    prednisone = {
+        r["timePoint"]: (r["il2"], r["placebo"]) for r in table if "prednisone" in r["measure"]
+    }
+    assert prednisone == {
+        "baseline": ("15", "15"),
+        "week 12": ("10", "15"),
+        "week 24": ("10", "10"),
+    }

@@ -236,11 +236,11 @@ def test_basket_trials_list_their_diseases(curation: Curation) -> None:
 
 
 def test_result_and_adverse_event_rows_and_their_sources(curation: Curation) -> None:
-    """Lower bounds for the issue's target: >= 120 rows from >= 15 distinct sources."""
+    """Lower bounds for the issue's target: >= 120 rows from >= 20 distinct sources."""
     rows = [(t.id, r.source) for t in curation.trials for r in t.results]
     rows += [(t.id, ae.source) for t in curation.trials for ae in t.adverse_events]
     assert len(rows) >= 120
-    assert len({source for _, source in rows}) >= 15
+    assert len({source for _, source in rows}) >= 20
     assert len(curation.trials) >= 20
 
 

@@ -54,10 +54,15 @@ UNIT_IRIS: dict[str, URIRef] = {
     "mg/day": BASE["unit/mg-per-day"],
 }
 
-#: trial phase -> NCIt class (only the two verified in the reference)
+#: trial phase -> NCIt trial-phase class. Codes and labels checked against the NCIt code list
+#: C66737 (Trial Phase), as published by CDISC: C15600 Phase I Trial, C15693 Phase I/II
+#: Trial, C15601 Phase II Trial, C49688 Phase IIb Trial (C15694 is Phase II/III Trial, not
+#: I/II). Phases without an exact class ("1b", "1/2a") are left unmapped.
 PHASE_CLASSES: dict[str, URIRef] = {
+    "1": expand("NCIT:C15600"),
+    "1/2": expand("NCIT:C15693"),
     "2": expand("NCIT:C15601"),
-    "1/2": expand("NCIT:C15694"),
+    "2b": expand("NCIT:C49688"),
 }
 
 

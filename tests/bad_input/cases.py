@@ -297,8 +297,8 @@ CASES: tuple[Case, ...] = (
         (
             Replace(
                 H,
-                "  - arm: il-2\n    event: serious adverse event (any)",
-                "  - arm: il-3\n    event: serious adverse event (any)",
+                "  - {arm: il-2, event: severe adverse event (any),",
+                "  - {arm: il-3, event: severe adverse event (any),",
             ),
         ),
         (

@@ -3,7 +3,7 @@ full-merge graph: MONDO + GO + CL + HPO + Uberon + ChEBI, about 1.6 M triples.
 
 Stages, each timed on its own: full-merge N-Triples (kg.ontology.full_merge, or --nt-dir),
 load into an rdflib Dataset (one named graph per ontology, as the build does), the one
-projection (kg.project.projection), then each sink writing into a temporary folder. Peak
+projection (kg.property_graph.projection), then each sink writing into a temporary folder. Peak
 RSS is read after every stage (ru_maxrss, so it only grows). Target: every export together
 <= 30 s (exit code 1 if missed). --synthetic N skips the ontologies and exports a random
 graph of N nodes instead.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kg.export.base import BuildContext, sinks
 from kg.ontology.sources.locate import SourceLocator
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 REPO = Path(__file__).resolve().parents[1]
 SIX = "mondo,go,cl,hp,uberon,chebi"
@@ -69,7 +69,7 @@ def full_merge_projection(only: list[str], nt_dir: Path | None) -> PropertyGraph
     from rdflib import Dataset
 
     from kg.ontology.full_merge import full_merge_ntriples
-    from kg.project.projection import project
+    from kg.property_graph.projection import project
     from kg.rdf.model import module_graph
 
     if nt_dir is None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.export.cypher import Batch, batches, schema_statements
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 
 __all__ = [
     "LoadReport",

@@ -15,7 +15,7 @@ from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
 from kg.export.base import MANIFEST, BuildContext, publish, sinks
 from kg.ontology.modules import Module, iter_modules
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.rdf.validate import Finding, ValidationReport, check_warn, validate
 
@@ -75,7 +75,7 @@ def project_sources(
     progress: Progress | None = None,
 ) -> PropertyGraph:
     """The validated property graph of the sources, as `kg build` projects it (no exports)."""
-    from kg.project.projection import project
+    from kg.property_graph.projection import project
 
     assembled = assemble(data_dir, ontologies_dir, warn, progress)
     assembled.validation.raise_for_violations()

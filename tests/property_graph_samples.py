@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_DIR = ROOT / "tools" / "cypher-lint"
@@ -41,34 +41,34 @@ def tricky_graph() -> PropertyGraph:
         Node("CL:0000084", "http://purl.obolibrary.org/obo/CL_0000084", "T cell", "Cell",
              ("Cell", "OntologyClass"),
              {"definition": "A lymphocyte.", "synonyms": (), "xrefs": (), "deprecated": False}),
-        Node("il2kg:drug/hril-2", "https://w3id.org/il2-sle-kg/drug/hril-2",
+        Node("il2kg.drug:hril-2", "https://w3id.org/il2-sle-kg/drug/hril-2",
              "hrIL-2 (People's \\ \"aldesleukin\")", "Drug", ("Drug",),
              {"definition": "tab\there", "synonyms": ("IL-2",), "xrefs": ()}),
-        Node("il2kg:trial/x/result/r1", "https://w3id.org/il2-sle-kg/trial/x/result/r1",
+        Node("il2kg.result:x.r1", "https://w3id.org/il2-sle-kg/result/x.r1",
              "X result", "StudyResult", ("StudyResult",),
              {"p_value": 0.00001, "responders": 12, "percent": 55.5, "met_endpoint": True,
               "synonyms": (), "xrefs": (), "sources": ("PMID:1", "PMID:2"),
               "quotes": ("first; quote", "second 'quote'"), "locators": ("Table 2", "")}),
-        Node("NCT:NCT02955615", "https://www.clinicaltrials.gov/study/NCT02955615", "LUPIL-2",
-             "ClinicalTrial", ("ClinicalTrial", "Publication"),
+        Node("CLINICALTRIALS:NCT02955615", "https://www.clinicaltrials.gov/study/NCT02955615",
+             "LUPIL-2", "ClinicalTrial", ("ClinicalTrial", "Publication"),
              {"enrolment": 100, "randomised": True, "registry_id": ("NCT02955615",),
               "synonyms": (), "xrefs": ()}),
     ]  # fmt: skip
     edges = [
-        Edge("il2kg:statement/no-th1", "il2kg:drug/hril-2", "CL:0000545", "REGULATES",
+        Edge("il2kg.statement:no-th1", "il2kg.drug:hril-2", "CL:0000545", "REGULATES",
              "RO:0002211", "regulates", True,
              {"sources": ("PMID:27500725",), "eco_codes": ("ECO:0007121",),
               "quotes": ("but not TH1 or TH2 cells",), "locators": ("abstract",),
-              "status": "verified", "statement": "il2kg:statement/no-th1",
+              "status": "verified", "statement": "il2kg.statement:no-th1",
               "qualifier_direction": "unchanged", "qualifier_species": "human"}),
-        Edge("il2kg:statement/down-th1", "il2kg:drug/hril-2", "CL:0000545",
+        Edge("il2kg.statement:down-th1", "il2kg.drug:hril-2", "CL:0000545",
              "NEGATIVELY_REGULATES", "RO:0002212", "negatively regulates", False,
              {"sources": ("PMID:1",), "eco_codes": ("ECO:0007121",),
               "quotes": ("it's | \"odd\"\nquote",), "locators": ("Fig. 1",),
-              "status": "unverified", "statement": "il2kg:statement/down-th1",
+              "status": "unverified", "statement": "il2kg.statement:down-th1",
               "qualifier_direction": "decreased", "qualifier_aspect": "abundance"}),
         Edge("e1", "CL:0000545", "CL:0000084", "SUBCLASS_OF", "rdfs:subClassOf", "subclass of"),
-        Edge("e2", "il2kg:trial/x/result/r1", "NCT:NCT02955615", "SOURCE", "dcterms:source",
+        Edge("e2", "il2kg.result:x.r1", "CLINICALTRIALS:NCT02955615", "SOURCE", "dcterms:source",
              "source"),
     ]  # fmt: skip
     nodes.sort(key=lambda n: n.id)
@@ -311,7 +311,7 @@ def projection_of_exports(exports: Path) -> tuple[Any, PropertyGraph]:
 
     from rdflib import Dataset
 
-    from kg.project.projection import project
+    from kg.property_graph.projection import project
 
     ds = Dataset()
     with warnings.catch_warnings():

@@ -51,13 +51,13 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def names() -> dict[str, str]:
     from kg.export.base import sinks
-    from kg.namespaces import PREFIXES
+    from kg.namespaces import known_prefixes
     from kg.rdf.validate import check_ids
 
     return {
         "formats": ", ".join(sinks()),
         "checks": ", ".join(check_ids()),
-        "prefixes": ", ".join(sorted(PREFIXES)),
+        "prefixes": ", ".join(known_prefixes()),
     }
 
 

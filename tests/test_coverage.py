@@ -23,12 +23,11 @@ def test_build_writes_the_report_in_markdown_and_html(exports: Path) -> None:
     page = (exports / "curation-report.html").read_text("utf-8")
     assert md.startswith("# Curation report")
     # one table row per trial, each with a cell per aspect
-    trial_rows = [
-        line for line in md.splitlines() if re.match(r"\| .* \| (NCT:|il2kg:trial/)", line)
-    ]
+    trial_id = re.compile(r"\| .* \| (CLINICALTRIALS:|il2kg\.trial:)")
+    trial_rows = [line for line in md.splitlines() if trial_id.match(line)]
     assert len(trial_rows) >= 11
     assert all(line.count("|") == len(TRIAL_ASPECTS) + 3 for line in trial_rows)
-    assert "| LUPIL-2 | NCT:NCT02955615 |" in md
+    assert "| LUPIL-2 | CLINICALTRIALS:NCT02955615 |" in md
 
     class Parser(HTMLParser):
         def __init__(self) -> None:

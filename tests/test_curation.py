@@ -40,7 +40,7 @@ def test_real_data_loads_with_the_expected_volume() -> None:
     assert len(c.entities) >= 75
     assert len(c.statements) >= 45
     assert sum(s.negated for s in c.statements) >= 5
-    assert len(c.trials) == 11
+    assert len(c.trials) >= 11
     assert sum(len(t.results) for t in c.trials) >= 40
 
 

@@ -32,13 +32,13 @@ def test_reread_graph_has_every_node_edge_and_typed_value(tmp_path: Path) -> Non
                                           "Lübeck; cell"]  # fmt: skip
     assert th1["deprecated"] is False
     assert "synonyms" not in g.nodes["CL:0000084"]  # empty list: no attribute
-    result = g.nodes["il2kg:trial/x/result/r1"]
+    result = g.nodes["il2kg.result:x.r1"]
     assert result["p_value"] == 0.00001 and isinstance(result["p_value"], float)
     assert result["responders"] == 12 and isinstance(result["responders"], int)
     assert result["met_endpoint"] is True
     assert result["locators"] == "Table 2|"  # parallel lists keep their empty item
 
-    negated = g.edges["il2kg:drug/hril-2", "CL:0000545", "il2kg:statement/no-th1"]
+    negated = g.edges["il2kg.drug:hril-2", "CL:0000545", "il2kg.statement:no-th1"]
     assert negated["negated"] is True and negated["type"] == "REGULATES"
     assert negated["predicate"] == "RO:0002211" and negated["quotes"] == "but not TH1 or TH2 cells"
     assert g.edges["CL:0000545", "CL:0000084", "e1"]["negated"] is False

@@ -16,7 +16,7 @@ from property_graph_samples import falkordb_missing, falkordb_server, tricky_gra
 
 from kg.errors import KGError
 from kg.neo4j_load import connect, load_graph
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 
@@ -110,7 +110,7 @@ def test_load_twice_over_falkordb_bolt_is_idempotent(tmp_path: Path) -> None:
     assert counts == [(len(graph.nodes), len(graph.edges))] * 2
     assert reports[0] == reports[1]
     assert reports[0].nodes == len(graph.nodes) and reports[0].batches == 8
-    assert negated == [{"a": "il2kg:drug/hril-2", "t": "REGULATES", "b": "CL:0000545",
+    assert negated == [{"a": "il2kg.drug:hril-2", "t": "REGULATES", "b": "CL:0000545",
                         "quotes": ["but not TH1 or TH2 cells"]}]  # fmt: skip
 
 
@@ -152,7 +152,7 @@ def test_real_neo4j_load_twice_is_idempotent() -> None:
             ids=ids, database_=database,
         )  # fmt: skip
         negated, _, _ = driver.execute_query(
-            "MATCH (:Drug {id: 'il2kg:drug/hril-2'})-[r:REGULATES]->(b) RETURN r.negated AS neg, "
+            "MATCH (:Drug {id: 'il2kg.drug:hril-2'})-[r:REGULATES]->(b) RETURN r.negated AS neg, "
             "r.quotes AS quotes, b.definition AS definition",
             database_=database,
         )

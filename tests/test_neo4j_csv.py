@@ -18,7 +18,7 @@ from property_graph_samples import (
 
 from kg.export.columns import BAR_REPLACEMENT
 from kg.export.neo4j_csv import import_command, node_tables, relationship_tables, write_tables
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 
 HEADER = re.compile(
     r"^(id:ID|:LABEL|:START_ID|:END_ID|:TYPE"
@@ -89,20 +89,20 @@ def test_tricky_graph_files_headers_and_values(tmp_path: Path) -> None:
     # a scalar keeps its `|`, quotes and line break; a list item's `|` becomes `¦`
     assert th1["definition"] == 'A CD4+ T cell; it\'s "Th1" | type-1\nsecond line'
     assert th1["synonyms"] == ("Th1", f"T helper 1 {BAR_REPLACEMENT} type-1", "Lübeck; cell")
-    assert nodes["il2kg:drug/hril-2"]["name"] == 'hrIL-2 (People\'s \\ "aldesleukin")'
+    assert nodes["il2kg.drug:hril-2"]["name"] == 'hrIL-2 (People\'s \\ "aldesleukin")'
     assert "synonyms" not in nodes["CL:0000084"], "an empty list is an absent property"
-    result_row = nodes["il2kg:trial/x/result/r1"]
+    result_row = nodes["il2kg.result:x.r1"]
     assert result_row["p_value"] == 0.00001 and result_row["responders"] == 12
     assert result_row["met_endpoint"] is True
     assert result_row["quotes"] == ("first; quote", "second 'quote'")
-    assert nodes["NCT:NCT02955615"]["labels"] == ("ClinicalTrial", "Publication")
+    assert nodes["CLINICALTRIALS:NCT02955615"]["labels"] == ("ClinicalTrial", "Publication")
 
     by_id = {r["id"]: r for r in rels}
-    negated = by_id["il2kg:statement/no-th1"]
+    negated = by_id["il2kg.statement:no-th1"]
     assert negated["negated"] is True and negated["type"] == "REGULATES"
     assert negated["quotes"] == ("but not TH1 or TH2 cells",)
     assert negated["qualifier_direction"] == "unchanged"
-    assert by_id["il2kg:statement/down-th1"]["quotes"] == (f'it\'s {BAR_REPLACEMENT} "odd"\nquote',)
+    assert by_id["il2kg.statement:down-th1"]["quotes"] == (f'it\'s {BAR_REPLACEMENT} "odd"\nquote',)
     assert by_id["e1"]["negated"] is False and by_id["e1"]["predicate"] == "rdfs:subClassOf"
 
 
@@ -132,10 +132,10 @@ def test_kuzu_loads_the_tricky_csvs(tmp_path: Path) -> None:
     rows = kuzu_rows(
         conn, "MATCH (a:N)-[r:R]->(b:N) WHERE r.negated RETURN a.id, r.type, b.name, r.quotes"
     )
-    assert rows == [["il2kg:drug/hril-2", "REGULATES", "T-helper 1 cell",
+    assert rows == [["il2kg.drug:hril-2", "REGULATES", "T-helper 1 cell",
                      ["but not TH1 or TH2 cells"]]]  # fmt: skip
     # the multi-line quoted field survived Kuzu's CSV reader
-    quote = kuzu_rows(conn, "MATCH ()-[r:R {id: 'il2kg:statement/down-th1'}]->() RETURN r.quotes")
+    quote = kuzu_rows(conn, "MATCH ()-[r:R {id: 'il2kg.statement:down-th1'}]->() RETURN r.quotes")
     assert quote == [[[f'it\'s {BAR_REPLACEMENT} "odd"\nquote']]]
 
 

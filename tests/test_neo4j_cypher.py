@@ -24,7 +24,7 @@ from kg.export.cypher import (
     schema_statements,
     write_cypher,
 )
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 
 
 @pytest.fixture(scope="module")

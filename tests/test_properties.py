@@ -45,7 +45,7 @@ from kg.errors import KGError
 from kg.export.ntriples import merged_graph
 from kg.ontology.modules import iter_modules
 from kg.pipeline import build
-from kg.project.projection import project
+from kg.property_graph.projection import project
 from kg.rdf.build import build_dataset
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_input"))

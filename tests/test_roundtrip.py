@@ -20,7 +20,7 @@ from property_graph_samples import (
 from rdflib import Dataset, Graph, URIRef
 
 from kg.export.columns import list_item
-from kg.namespaces import KGV, RDF, curie_of
+from kg.namespaces import KGV, RDF, property_graph_id
 
 TH1, TH2 = "CL:0000545", "CL:0000546"
 
@@ -43,9 +43,9 @@ def _statements(ds: Dataset) -> dict[str, dict[str, Any]]:
             str(q) for ev in g.objects(st, KGV.evidence) for q in g.objects(ev, KGV.quote)
         )
         negated = g.value(st, KGV.negated)
-        out[curie_of(st)] = {
-            "subject": curie_of(g.value(st, RDF.subject)),
-            "object": curie_of(g.value(st, RDF.object)),
+        out[property_graph_id(st)] = {
+            "subject": property_graph_id(g.value(st, RDF.subject)),
+            "object": property_graph_id(g.value(st, RDF.object)),
             "negated": bool(negated is not None and negated.toPython()),
             "quotes": [list_item(q) for q in quotes],
         }

@@ -25,7 +25,16 @@ from kg.namespaces import BIOLINK, DCTERMS, KGV, OWL, RDF, RDFS, expand
 from kg.ontology.modules import Module, iter_modules
 from kg.rdf.build import build_dataset
 from kg.rdf.consistency import contradictions
-from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
+from kg.rdf.model import (
+    CURATION_GRAPH,
+    PROVENANCE_GRAPH,
+    arm_iri,
+    dose_iri,
+    evidence_iri,
+    module_graph,
+    result_iri,
+    statement_iri,
+)
 from kg.rdf.report import render_html, render_markdown, write_report
 from kg.rdf.validate import (
     KGSH,
@@ -43,12 +52,12 @@ from miniproject import sample_curation, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 S, T, E = "data/statements.yaml", "data/trials/sample-trial.yaml", "data/entities.yaml"
-STATEMENT = URIRef("https://w3id.org/il2-sle-kg/statement/sample-il2-expands-treg")
-EVIDENCE = URIRef(f"{STATEMENT}/evidence/1")
+STATEMENT = statement_iri("sample-il2-expands-treg")
+EVIDENCE = evidence_iri(STATEMENT, 1)
 TRIAL = expand("NCT:NCT01234567")
-ARM = URIRef("https://w3id.org/il2-sle-kg/trial/sample-trial/arm/il-2")
-DOSE = URIRef(f"{ARM}/dose/1")
-RESULT = URIRef("https://w3id.org/il2-sle-kg/trial/sample-trial/result/sri4")
+ARM = arm_iri("sample-trial", "il-2")
+DOSE = dose_iri("sample-trial", "il-2", 1)
+RESULT = result_iri("sample-trial", "sri4")
 
 
 @dataclass
@@ -278,7 +287,7 @@ def test_violations_raise_one_located_kgerror(project: Project) -> None:
     assert str(problem) == (
         f"{T}:{project.line(T, 'unit: MIU')}: arms[0].doses[0].unit: a dose needs exactly one "
         "unit declared in ontologies/vocabulary.ttl [Dose-doseUnit; "
-        "il2kg:trial/sample-trial/arm/il-2/dose/1]"
+        "il2kg.dose:sample-trial.il-2.1]"
     )
 
 

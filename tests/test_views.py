@@ -24,7 +24,7 @@ from kg.errors import KGError
 from kg.export.base import BuildContext, sinks
 from kg.export.html import HtmlSink
 from kg.ontology.modules import iter_modules
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.views.layout import spring_layout
 from kg.views.render import LARGE_GRAPH, render, script_json

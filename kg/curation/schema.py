@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from kg.namespaces import check_curie
+from kg.namespaces import canonical_prefix, check_curie
 
 __all__ = [
     "AdverseEvent",
@@ -115,7 +115,7 @@ class Entity(Record):
 
 
 def _publication_id(value: str) -> str:
-    if value.startswith("NCT:"):
+    if canonical_prefix(value.partition(":")[0]) == "CLINICALTRIALS":
         raise ValueError(
             "a ClinicalTrials.gov record is not a publication: put the NCT number in the "
             "trial's registry.nct (the trial's node is that record)"

@@ -24,7 +24,7 @@ from kg.curation.load import LoadedCuration
 from kg.errors import KGError
 
 if TYPE_CHECKING:
-    from kg.project.graph import PropertyGraph
+    from kg.property_graph.graph import PropertyGraph
 
 __all__ = ["BuildContext", "Sink", "publish", "register", "sinks"]
 
@@ -41,7 +41,7 @@ class BuildContext:
     @cached_property
     def projection(self) -> PropertyGraph:
         """The RDF -> property-graph projection, computed once for every property-graph sink."""
-        from kg.project.projection import project
+        from kg.property_graph.projection import project
 
         return project(self.dataset)
 

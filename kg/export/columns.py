@@ -1,6 +1,6 @@
 """Typed property columns of the projection, shared by the Neo4j CSV, GraphML and KGX sinks.
 
-The projection gives every property key one value type (see kg/project/projection.py); this
+The projection gives every property key one value type (see kg/property_graph/projection.py); this
 module names that type for the typed formats and joins lists for the flat ones. Lists are
 joined with `|` (Neo4j's `--array-delimiter`, KGX's multivalue separator, and our GraphML
 convention, since GraphML has no list type). A `|` inside a list item would split it, so it
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from kg.project.graph import PropertyValue
+from kg.property_graph.graph import PropertyValue
 
 __all__ = [
     "ARRAY_DELIMITER",

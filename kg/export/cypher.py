@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.export.neo4j_csv import safe_key
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
     "Batch",

@@ -22,7 +22,7 @@ import networkx as nx
 
 from kg.export.base import BuildContext, Sink, register
 from kg.export.columns import ColumnType, column_types, join_list, text
-from kg.project.graph import PropertyGraph, PropertyValue
+from kg.property_graph.graph import PropertyGraph, PropertyValue
 
 __all__ = ["GraphMLSink", "to_networkx", "write_graphml"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kg.export.base import BuildContext, Sink, register
 from kg.export.columns import join_list
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
     "EDGE_COLUMNS",
@@ -43,6 +43,7 @@ PREDICATES: dict[str, tuple[str, str]] = {
     "RO:0000056": ("biolink:participates_in", "exact"),
     "RO:0000057": ("biolink:has_participant", "exact"),
     "RO:0002200": ("biolink:has_phenotype", "exact"),
+    "RO:0002205": ("biolink:has_gene_product", "exact"),
     "RO:0002233": ("biolink:has_input", "exact"),
     "RO:0002234": ("biolink:has_output", "exact"),
     "RO:0002326": ("biolink:contributes_to", "exact"),
@@ -71,6 +72,7 @@ CATEGORIES: dict[str, str] = {
     "TrialArm": "StudyPopulation",
     "Dose": "Attribute",
     "Endpoint": "InformationContentEntity",
+    "EvidenceItem": "InformationContentEntity",
     "AdverseEventCount": "StudyResult",
     "Unit": "NamedThing",
     "OntologyClass": "NamedThing",
@@ -168,7 +170,8 @@ def _qualifiers(edge: Edge) -> tuple[str, str, str]:
     p = edge.properties
     direction = str(p.get("qualifier_direction", PREDICATE_DIRECTION.get(edge.predicate, "")))
     aspect = str(p.get("qualifier_aspect", ""))
-    species = SPECIES.get(str(p.get("qualifier_species", "")).lower(), "")
+    taxon = p.get("qualifier_species", p.get("qualifier_organism", ""))
+    species = SPECIES.get(str(taxon).lower(), "")
     return (
         direction if direction in DIRECTIONS else "",
         aspect if aspect in ASPECTS else "",

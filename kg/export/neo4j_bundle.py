@@ -15,7 +15,7 @@ from kg.export.base import BuildContext, Sink, register
 from kg.export.cypher import write_cypher
 from kg.export.neo4j_csv import Table, import_command, node_tables, relationship_tables
 from kg.export.neo4j_csv import write_tables as write_csv_tables
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 
 __all__ = ["Neo4jSink", "readme"]
 

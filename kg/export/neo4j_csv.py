@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.export.columns import ARRAY_DELIMITER, ColumnType, column_types, join_list, text
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
     "NODE_COLUMNS",
@@ -136,9 +136,25 @@ def write_tables(tables: Iterable[Table], directory: Path) -> list[Path]:
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(table.header)
-            writer.writerows(table.rows)
+            for row in table.rows:
+                if "\r" in "".join(row):
+                    fh.write(_quoted_line(row))
+                else:
+                    writer.writerow(row)
         paths.append(path)
     return paths
+
+
+def _quoted_line(row: Sequence[str]) -> str:
+    """One RFC 4180 line, quoting every cell that holds `,`, `"`, CR or LF.
+
+    The csv module quotes a cell only for the characters of its line terminator (LF here),
+    so a lone CR would be written bare and split the row when read back.
+    """
+    cells = [
+        '"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c for c in row
+    ]
+    return ",".join(cells) + "\n"
 
 
 def import_command(

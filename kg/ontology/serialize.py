@@ -65,7 +65,12 @@ def nt_line(triple: Triple) -> str:
     return f"{_iri(s)} {_iri(p)} {term_nt(o)} .\n"
 
 
-_NAMESPACES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+#: (the per-kind `il2kg.<kind>` prefixes name property-graph ids; module files keep writing
+#: the project's own IRIs in full, so committed modules stay byte for byte as extracted)
+_NAMESPACES = sorted(
+    ((p, ns) for p, ns in PREFIXES.items() if not p.startswith("il2kg.")),
+    key=lambda kv: -len(kv[1]),
+)
 
 
 @lru_cache(maxsize=65536)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from kg.namespaces import OBO, PREFIXES, converter
+from kg.namespaces import OBO, PREFIXES, canonical_prefix, converter
 
 __all__ = [
     "SCOPES",
@@ -136,8 +136,9 @@ def iri_of(term_id: str) -> str:
     if "://" in term_id:
         return term_id
     prefix, _, local = term_id.partition(":")
-    if prefix in PREFIXES:
-        return PREFIXES[prefix] + local
+    canonical = canonical_prefix(prefix)
+    if canonical is not None:
+        return PREFIXES[canonical] + local
     if _OBO_CURIE.match(term_id):
         return f"{OBO}{prefix}_{local}"
     if term_id == "ObsoleteClass":  # OBO's built-in parent of obsolete classes (OBI uses it)
@@ -159,4 +160,4 @@ def is_term_id(text: str) -> bool:
     if "://" in text:
         return True
     prefix = text.split(":", 1)[0] if ":" in text else ""
-    return prefix in PREFIXES or bool(_OBO_CURIE.match(text))
+    return canonical_prefix(prefix) is not None or bool(_OBO_CURIE.match(text))

@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import KGError
-from kg.namespaces import PREFIXES, curie_of
+from kg.namespaces import PREFIXES, curie_of, sparql_prefixes
 from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve
 from kg.query.store import load_store
 from kg.query.syntax import UPDATE_FORMS, query_form, uses_service
@@ -145,12 +145,12 @@ def _without_character_classes(message: str) -> str:
 
 
 def _undeclared_prefixes(text: str) -> list[str]:
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)} | set(PREFIXES)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)} | set(sparql_prefixes())
     stripped = re.sub(r"<[^<>\s]*>|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|#[^\n]*", " ", text)
     return sorted({m.group(1) for m in _PNAME.finditer(stripped)} - declared)
 
 
-_PREFIX_KEYS = [(f"{prefix}:", prefix, iri) for prefix, iri in PREFIXES.items()]
+_PREFIX_KEYS = [(f"{prefix}:", prefix, iri) for prefix, iri in sparql_prefixes().items()]
 
 
 @lru_cache(maxsize=4096)

@@ -30,8 +30,16 @@ from kg.rdf.model import (
     PHASE_CLASSES,
     PROVENANCE_GRAPH,
     UNIT_IRIS,
+    adverse_event_iri,
+    arm_iri,
+    dose_iri,
+    endpoint_iri,
+    evidence_iri,
     module_graph,
     outcome_iri,
+    qualifier_iri,
+    registry_record_iri,
+    result_iri,
     statement_iri,
     trial_iri,
 )
@@ -71,8 +79,9 @@ def curation_triples(c: Curation) -> tuple[list[Triple], list[Triple]]:
         direct, node = _statement(s)
         cur.extend(direct)
         prov.extend(node)
+    agents = {e.label: expand(e.id) for e in c.entities if e.category.value == "Agent"}
     for t in c.trials:
-        cur.extend(_trial(t))
+        cur.extend(_trial(t, agents))
     return cur, prov
 
 
@@ -97,7 +106,7 @@ def _entity(e: Entity) -> list[Triple]:
         (s, BIOLINK.category, BIOLINK[e.category.value]),
         (s, KGV.curationStatus, Literal(e.status)),
     ]
-    if e.id.startswith("il2kg:"):
+    if str(s).startswith(str(BASE)):  # a thing the project names: typed by its category
         out.append((s, RDF.type, BIOLINK[e.category.value]))
     out += _opt(s, DCTERMS.description, e.description)
     out += _opt(s, KGV.note, e.note)
@@ -154,7 +163,7 @@ def _measure(m: OutcomeMeasure) -> list[Triple]:
 def _evidence(owner: URIRef, evidence: Iterable[Evidence]) -> list[Triple]:
     out: list[Triple] = []
     for i, ev in enumerate(evidence, start=1):
-        node = URIRef(f"{owner}/evidence/{i}")
+        node = evidence_iri(owner, i)
         source = expand(ev.source)
         out += [
             (owner, KGV.evidence, node),
@@ -183,7 +192,7 @@ def _statement(st: Statement) -> tuple[list[Triple], list[Triple]]:
     ]
     prov += _opt(node, KGV.note, st.note)
     for key, value in sorted(st.qualifiers.items()):
-        q = URIRef(f"{node}/qualifier/{key}")
+        q = qualifier_iri(node, key)
         prov += [
             (node, KGV.qualifier, q),
             (q, RDF.type, KGV.Qualifier),
@@ -203,9 +212,9 @@ def _dose_label(dose: Dose) -> str:
     return _join(amount, f"for {dose.duration}" if dose.duration else None, dose.phase)
 
 
-def _trial(t: Trial) -> list[Triple]:
+def _trial(t: Trial, agents: dict[str, URIRef]) -> list[Triple]:
+    """A trial's triples; agents (curated organisation label -> IRI) link its sponsor text."""
     s = trial_iri(t.id, t.registry.nct)
-    base = BASE[f"trial/{t.id}"]
     d = t.design
     out: list[Triple] = [
         (s, RDF.type, KGV.ClinicalTrial),
@@ -229,6 +238,8 @@ def _trial(t: Trial) -> list[Triple]:
     out += _opt(s, KGV.enrolment, t.enrolment)
     out += _opt(s, KGV.enrolmentType, t.enrolment_type)
     out += _opt(s, KGV.sponsor, t.sponsor)
+    if t.sponsor in agents:
+        out.append((s, KGV.sponsoredBy, agents[t.sponsor]))
     out += _opt(s, KGV.note, t.note)
     dates = (
         ("startDate", t.start),
@@ -239,12 +250,13 @@ def _trial(t: Trial) -> list[Triple]:
         if value:
             out.append((s, KGV[field], Literal(value, datatype=XSD.date)))
     for nct in t.registry.nct:
-        out += [(s, KGV.registryId, Literal(nct)), (s, KGV.registryRecord, expand(f"NCT:{nct}"))]
+        out += [(s, KGV.registryId, Literal(nct))]
+        out.append((s, KGV.registryRecord, registry_record_iri(nct)))
     out += [(s, KGV.registryId, Literal(f"EudraCT {x}")) for x in t.registry.eudract]
     out += [(s, KGV.registryId, Literal(x)) for x in t.registry.other]
     out += [(s, KGV.studiesCondition, expand(c)) for c in t.conditions]
     out += [(s, DCTERMS.references, expand(p)) for p in t.publications]
-    arms = {a.id: URIRef(f"{base}/arm/{a.id}") for a in t.arms}
+    arms = {a.id: arm_iri(t.id, a.id) for a in t.arms}
     for arm in t.arms:
         a = arms[arm.id]
         out += [
@@ -257,7 +269,7 @@ def _trial(t: Trial) -> list[Triple]:
         out += _opt(a, KGV.schedule, arm.schedule)
         out += _opt(a, KGV.participants, arm.participants)
         for i, dose in enumerate(arm.doses, start=1):
-            n = URIRef(f"{a}/dose/{i}")
+            n = dose_iri(t.id, arm.id, i)
             out += [
                 (a, KGV.hasDose, n),
                 (n, RDF.type, KGV.Dose),
@@ -276,7 +288,7 @@ def _trial(t: Trial) -> list[Triple]:
     )
     for kind, endpoints in ranked:
         for i, ep in enumerate(endpoints, start=1):
-            n = URIRef(f"{base}/endpoint/{kind}/{i}")
+            n = endpoint_iri(t.id, kind, i)
             out += [
                 (s, KGV[f"{kind}Endpoint"], n),
                 (n, RDF.type, KGV.Endpoint),
@@ -286,7 +298,7 @@ def _trial(t: Trial) -> list[Triple]:
             out += _opt(n, KGV.timePoint, ep.time_point)
             out += _opt(n, DCTERMS.description, ep.description)
     for r in t.results:
-        n = URIRef(f"{base}/result/{r.id}")
+        n = result_iri(t.id, r.id)
         out += [
             (s, KGV.hasResult, n),
             (n, RDF.type, KGV.Result),
@@ -321,7 +333,7 @@ def _trial(t: Trial) -> list[Triple]:
         out += _opt(n, KGV.note, r.note)
         out += _evidence(n, r.evidence)
     for i, ae in enumerate(t.adverse_events, start=1):
-        n = URIRef(f"{base}/adverse-event/{i}")
+        n = adverse_event_iri(t.id, i)
         out += [
             (s, KGV.adverseEvent, n),
             (n, RDF.type, KGV.AdverseEventCount),

@@ -1,6 +1,16 @@
-"""IRIs the graph mints, and the fixed vocabulary choices shared by builder and tests."""
+"""IRIs the graph mints, and the fixed vocabulary choices shared by builder and tests.
+
+Every IRI the build mints comes from a function here, and :func:`record_path` reads one
+back into (record kind, record id, path inside the record), so the scheme and its inverse
+live side by side. Minted IRIs sit in one namespace per kind (kg/namespaces.py KINDS)
+with a flat local part joined by `.` (record ids are slugs, which hold no `.`):
+`il2kg.arm:lupil-2.ilt-101`, `il2kg.dose:lupil-2.ilt-101.1`. A flat local part is what
+makes the compressed id a CURIE in KGX's sense (no `/` after the prefix).
+"""
 
 from __future__ import annotations
+
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
@@ -12,8 +22,17 @@ __all__ = [
     "PHASE_CLASSES",
     "PROVENANCE_GRAPH",
     "UNIT_IRIS",
+    "adverse_event_iri",
+    "arm_iri",
+    "dose_iri",
+    "endpoint_iri",
+    "evidence_iri",
     "module_graph",
     "outcome_iri",
+    "qualifier_iri",
+    "record_path",
+    "registry_record_iri",
+    "result_iri",
     "statement_iri",
     "trial_iri",
 ]
@@ -35,11 +54,15 @@ UNIT_IRIS: dict[str, URIRef] = {
     "mg/day": BASE["unit/mg-per-day"],
 }
 
-#: trial phase -> NCIt class (only the two verified in the reference)
+#: trial phase -> NCIt trial-phase class. Codes and labels checked against the NCIt code list
+#: C66737 (Trial Phase), as published by CDISC: C15600 Phase I Trial, C15693 Phase I/II
+#: Trial, C15601 Phase II Trial, C49688 Phase IIb Trial (C15694 is Phase II/III Trial, not
+#: I/II). Phases without an exact class ("1b", "1/2a") are left unmapped.
 PHASE_CLASSES: dict[str, URIRef] = {
+    "1": expand("NCIT:C15600"),
+    "1/2": expand("NCIT:C15693"),
     "2": expand("NCIT:C15601"),
-    "1/2": expand("NCIT:C15693"),  # Phase I/II Trial (C15694 is Phase II/III)
-    "1/2a": expand("NCIT:C15693"),  # a phase I/IIa trial is a phase I/II trial (NCIt has no I/IIa)
+    "2b": expand("NCIT:C49688"),
 }
 
 
@@ -52,14 +75,119 @@ def module_graph(name: str) -> URIRef:
     return GRAPH[f"ontology/{name}"]
 
 
+def _minted(kind: str, *parts: str | int) -> URIRef:
+    return BASE[f"{kind}/" + ".".join(str(p) for p in parts)]
+
+
 def statement_iri(slug: str) -> URIRef:
-    return BASE[f"statement/{slug}"]
+    """il2kg.statement:<statement id>."""
+    return _minted("statement", slug)
 
 
 def trial_iri(slug: str, nct: tuple[str, ...]) -> URIRef:
-    """A trial is its first ClinicalTrials.gov record; trials without one get our own IRI."""
-    return expand(f"NCT:{nct[0]}") if nct else BASE[f"trial/{slug}"]
+    """A trial is its first ClinicalTrials.gov record; trials without one get il2kg.trial:<id>."""
+    return expand(f"CLINICALTRIALS:{nct[0]}") if nct else _minted("trial", slug)
+
+
+def registry_record_iri(nct: str) -> URIRef:
+    """The ClinicalTrials.gov record of an NCT number (bioregistry's URI format)."""
+    return expand(f"CLINICALTRIALS:{nct}")
 
 
 def outcome_iri(slug: str) -> URIRef:
-    return BASE[f"outcome/{slug}"]
+    """il2kg.outcome:<outcome measure id>."""
+    return _minted("outcome", slug)
+
+
+def arm_iri(trial: str, arm: str) -> URIRef:
+    """il2kg.arm:<trial id>.<arm id>."""
+    return _minted("arm", trial, arm)
+
+
+def dose_iri(trial: str, arm: str, n: int) -> URIRef:
+    """il2kg.dose:<trial id>.<arm id>.<n>, n counting the arm's doses from 1."""
+    return _minted("dose", trial, arm, n)
+
+
+def endpoint_iri(trial: str, kind: str, n: int) -> URIRef:
+    """il2kg.endpoint:<trial id>.<primary|secondary|registered>.<n>, n counting from 1."""
+    return _minted("endpoint", trial, kind, n)
+
+
+def result_iri(trial: str, result: str) -> URIRef:
+    """il2kg.result:<trial id>.<result id>."""
+    return _minted("result", trial, result)
+
+
+def adverse_event_iri(trial: str, n: int) -> URIRef:
+    """il2kg.adverse-event:<trial id>.<n>, n counting the trial's adverse-event rows from 1."""
+    return _minted("adverse-event", trial, n)
+
+
+def evidence_iri(owner: URIRef, n: int) -> URIRef:
+    """Evidence item n (from 1) of a statement or result: il2kg.evidence:<owner's local id>.<n>."""
+    return _minted("evidence", _flat_local(owner), n)
+
+
+def qualifier_iri(statement: URIRef, key: str) -> URIRef:
+    """A statement's qualifier: il2kg.qualifier:<statement id>.<key, percent-encoded>.
+
+    Any key gives a valid IRI, and two different keys (`assay:method`, `assay_method`)
+    give two different IRIs.
+    """
+    return _minted("qualifier", _flat_local(statement), quote(key, safe=""))
+
+
+def _flat_local(iri: URIRef) -> str:
+    kind, _, local = str(iri)[len(BASE) :].partition("/")
+    if not str(iri).startswith(str(BASE)) or kind not in {"statement", "result"} or not local:
+        raise ValueError(f"not a minted statement or result IRI: {iri}")  # a bug
+    return local
+
+
+#: kind of minted IRI -> names of the parts of its local id, in order
+_PARTS: dict[str, tuple[str, ...]] = {
+    "statement": ("statement",),
+    "outcome": ("outcome",),
+    "trial": ("trial",),
+    "arm": ("trial", "arm"),
+    "dose": ("trial", "arm", "dose"),
+    "endpoint": ("trial", "endpoint", "n"),
+    "result": ("trial", "result"),
+    "adverse-event": ("trial", "adverse-event"),
+}
+
+
+def record_path(iri: str) -> tuple[str, str, list[str]] | None:
+    """(record kind, record id, steps inside it) of a minted IRI, or None if it is not one.
+
+    The steps name the IRI's parts as the nested paths of the curation do:
+    `il2kg.dose:lupil-2.ilt-101.1` -> ("trial", "lupil-2", ["arm", "ilt-101", "dose", "1"]);
+    `il2kg.evidence:s1.2` -> ("statement", "s1", ["evidence", "2"]);
+    `il2kg.qualifier:s1.time%20point` -> ("statement", "s1", ["qualifier", "time point"]).
+    """
+    text = str(iri)
+    if not text.startswith(str(BASE)):
+        return None
+    kind, _, local = text[len(BASE) :].partition("/")
+    if not local:
+        return None
+    if kind == "evidence":
+        owner, _, n = local.rpartition(".")
+        head = record_path(str(_minted("result" if "." in owner else "statement", owner)))
+        return None if head is None else (head[0], head[1], [*head[2], "evidence", n])
+    if kind == "qualifier":
+        statement, _, key = local.partition(".")
+        return ("statement", statement, ["qualifier", unquote(key)])
+    names = _PARTS.get(kind)
+    parts = local.split(".")
+    if names is None or len(parts) != len(names):
+        return None
+    if kind in {"statement", "outcome", "trial"}:
+        return (kind, parts[0], [])
+    if kind == "endpoint":
+        return ("trial", parts[0], ["endpoint", parts[1], parts[2]])
+    steps: list[str] = []
+    for name, part in zip(names[1:], parts[1:], strict=True):
+        steps += [name, part]
+    return ("trial", parts[0], steps)

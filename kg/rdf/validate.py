@@ -1,8 +1,9 @@
 """Validate the built graph: SHACL shapes plus referential and consistency checks, located.
 
 Every finding points back to the file and line a curator edits: a SHACL result's focus node
-is traced to its record (statement slug, trial slug, entity CURIE; a node such as
-``.../trial/<slug>/arm/<x>/dose/1`` to that dose inside the trial file), and a class or
+is traced to its record (statement slug, trial slug, entity CURIE; a minted node such as
+``il2kg.dose:<trial>.<arm>.1``, read back by kg.rdf.model.record_path, to that dose inside
+the trial file), and a class or
 predicate that is not a record to the records or module lines that use it. Check ids are the
 shapes' local names (``Dose-doseValue``; ``Dose`` names the whole shape) and the referential
 check ids in :data:`REFERENTIAL_CHECKS`; ``warn`` downgrades chosen checks to warnings.
@@ -25,11 +26,21 @@ from rdflib.term import Node
 from kg.curation.load import LoadedCuration
 from kg.curation.yamlfile import YamlFile, field_path, read_yaml
 from kg.errors import KGError, Problem, display_path
-from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OWL, RDF, RDFS, curie_of
+from kg.namespaces import (
+    BIOLINK,
+    DCTERMS,
+    KGV,
+    OWL,
+    RDF,
+    RDFS,
+    check_curie,
+    curie_of,
+    expand,
+)
 from kg.ontology.modules import Module
 from kg.rdf.checks import undeclared_evidence_codes
 from kg.rdf.consistency import contradictions
-from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
+from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph, record_path
 from kg.registry.crosscheck import REGISTRY_CHECKS, registry_findings
 
 __all__ = [
@@ -256,7 +267,7 @@ def _from_problem(p: Problem, check: str, locator: _Locator) -> Finding:
         return Finding(p.file, p.line, p.field, check, p.field, p.message)
     kind, rid, sub = match.group(1), match.group(2), _parse_field(match.group(3) or "")
     file, line, fld = locator.in_record(rid, sub)
-    focus = f"il2kg:{kind}/{rid}" if kind in {"statement", "trial"} else rid
+    focus = f"il2kg.{kind}:{rid}" if kind in {"statement", "trial"} else rid
     return Finding(file, line, fld, check, focus, p.message)
 
 
@@ -335,6 +346,10 @@ class _Locator:
         self.curation_ids = {
             s: str(o) for s, _, o, _ in dataset.quads((None, KGV.curationId, None, None))
         }
+        #: IRI -> the curator's id (as written) of every record named by a CURIE
+        self._named = {
+            expand(rid): rid for rid in loaded.locations if check_curie(rid) is None
+        }
         self._docs: dict[str, YamlFile | None] = {}
         self._texts: dict[Path, list[str]] = {}
 
@@ -364,15 +379,13 @@ class _Locator:
 
     def _record_of(self, node: Node) -> tuple[str, tuple[str | int, ...]] | None:
         """(record id, path inside the record) of a node the curation minted or named."""
-        text = str(node)
-        if text.startswith(str(BASE)):
-            parts = text[len(BASE) :].split("/")
-            if parts[0] in {"statement", "trial", "outcome"} and len(parts) > 1:
-                return parts[1], tuple(self._sub_path(parts[0], parts[1], parts[2:]))
+        minted = record_path(str(node))
+        if minted is not None:
+            kind, rid, rest = minted
+            return rid, tuple(self._sub_path(kind, rid, rest))
         if node in self.curation_ids and self.curation_ids[node] in self.loaded.locations:
             return self.curation_ids[node], ()
-        curie = curie_of(text)
-        return (curie, ()) if curie in self.loaded.locations else None
+        return (self._named[node], ()) if node in self._named else None
 
     def _sub_path(self, kind: str, rid: str, rest: list[str]) -> Iterator[str | int]:
         """IRI tail (arm/x/dose/1, evidence/2, ...) -> YAML path (arms, 0, doses, 0)."""

@@ -21,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kg import __version__
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.views.layout import spring_layout
 from kg.views.select import View
 from kg.views.style import NEGATED_COLOUR, category_style

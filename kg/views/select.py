@@ -1,6 +1,6 @@
 """Which part of the property graph each HTML view shows: pure functions PropertyGraph -> View.
 
-Every view is an induced subgraph of the one projection (kg.project.projection), so its node
+Every view is an induced subgraph of the one projection (kg.property_graph.projection), so its node
 and edge counts can be checked against the projection:
 
 - `index`: the curated graph (entities, trials and their parts, publications, statements),
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from kg.errors import KGError, Problem
-from kg.project.graph import Edge, Node, PropertyGraph
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 __all__ = [
     "TRIAL_PARTS",

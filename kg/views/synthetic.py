@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = ["synthetic_graph"]
 

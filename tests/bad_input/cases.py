@@ -299,8 +299,8 @@ CASES: tuple[Case, ...] = (
         (
             Replace(
                 H,
-                "  - arm: il-2\n    event: serious adverse event (any)",
-                "  - arm: il-3\n    event: serious adverse event (any)",
+                "  - {arm: il-2, event: severe adverse event (any),",
+                "  - {arm: il-3, event: severe adverse event (any),",
             ),
         ),
         (
@@ -372,7 +372,7 @@ CASES: tuple[Case, ...] = (
             f"'il2-required-for-treg-frontiers-2021' ({S}:{AT_FR}): "
             "the same PR:000001379 biolink:affects CL:0000815 is negated here and asserted there; "
             "give both a qualifier that tells the contexts apart (such as species or "
-            "population) or remove one [contradiction; il2kg:statement/il2-not-required-for-treg]",
+            "population) or remove one [contradiction; il2kg.statement:il2-not-required-for-treg]",
         ),
     ),
     Case(
@@ -575,7 +575,7 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{T}:{{@{T}#  model: parallel}}: design.model: {REGISTRY} "
-            "[ClinicalTrial-registry; il2kg:trial/lupil-2]",
+            "[ClinicalTrial-registry; il2kg.trial:lupil-2]",
         ),
     ),
     Case(
@@ -612,8 +612,8 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{T}:{{@{T}#        unit: MIU}}: arms[0].doses[0].unit: a dose needs exactly one unit "
-            "declared in ontologies/vocabulary.ttl (got il2kg:unit/MIU) "
-            "[Dose-doseUnit; il2kg:trial/lupil-2/arm/ilt-101/dose/1]",
+            "declared in ontologies/vocabulary.ttl (got il2kg.unit:MIU) "
+            "[Dose-doseUnit; il2kg.dose:lupil-2.ilt-101.1]",
         ),
         exact=False,
     ),

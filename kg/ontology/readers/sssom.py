@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from kg.errors import KGError
-from kg.namespaces import BASE, PREFIXES, check_curie
+from kg.namespaces import BASE, PREFIXES, canonical_prefix, check_curie
 from kg.ontology.readers.source_bytes import read_source
 
 __all__ = [
@@ -81,7 +81,8 @@ class MappingSet:
         prefix, sep, local = curie.partition(":")
         if not sep:
             return None
-        ns = self.curie_map.get(prefix) or PREFIXES.get(prefix)
+        ours = canonical_prefix(prefix)
+        ns = self.curie_map.get(prefix) or (PREFIXES[ours] if ours else None)
         return ns + local if ns else None
 
 

@@ -2,15 +2,26 @@
 
 Rules (documented in docs/property-graph.md):
 - A node per curated entity, ontology class, trial, arm, dose, endpoint, result, adverse-event
-  count, outcome measure, publication and unit. Its `id` is the CURIE, `category` its Biolink
-  category (or project class), `labels` every such class (plus `OntologyClass` for OWL
-  classes); literal triples become properties.
+  count, outcome measure, publication, evidence item and unit a dose uses. Its `id` is the
+  property-graph id (a KGX CURIE), `category` its Biolink category (or project class),
+  `labels` every such class (plus `OntologyClass` for OWL classes); literal triples become
+  properties.
 - A curated statement becomes one edge, negated or not, carrying its evidence (sources, ECO
   codes, quotes, locators as parallel lists), qualifiers and status. Its direct triple is not
   projected twice.
 - rdfs:subClassOf between nodes becomes SUBCLASS_OF; every other IRI-valued triple between two
-  nodes becomes an edge typed by the predicate's label in UPPER_SNAKE_CASE. IRI values that are
-  not nodes (mappings, registry records) stay as properties.
+  nodes becomes an edge typed by the predicate's label in UPPER_SNAKE_CASE (a predicate with
+  no label: its local name, camelCase split into words). IRI values that are not nodes
+  (mappings, registry records) stay as properties.
+- An evidence item is a node (quote, locator) with edges to its publication (SOURCE) and its
+  ECO class (EVIDENCE_CODE); the result that owns it links to it (EVIDENCE), and a statement
+  edge lists its evidence items' ids in `evidence`.
+- Node and edge ids are :func:`kg.namespaces.property_graph_id` of the IRI: CURIEs that KGX
+  accepts (no `/`, `:` or space in the local part).
+- A statement's qualifiers become edge properties `qualifier_<key>`, the key in snake_case;
+  two different keys that would give one name (`assay:method`, `assay_method`) keep apart:
+  the one already in snake_case keeps the plain name, the others get a suffix from a hash of
+  the key as written, so no value is lost and no two columns share a name.
 - Every property key has one value type across all nodes (and one across all edges): a key
   that holds several values anywhere is a tuple of strings everywhere, so typed exports
   (Neo4j CSV headers, GraphML keys) need no per-row guessing.
@@ -37,13 +48,12 @@ from kg.namespaces import (
     OBO,
     OBOINOWL,
     OWL,
-    PREFIXES,
     RDF,
     RDFS,
     SKOS,
-    curie_of,
+    property_graph_id,
 )
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = ["edge_type", "project"]
 
@@ -67,19 +77,21 @@ TYPED_NODES: dict[URIRef, str] = {
     KGV.OutcomeMeasure: "ClinicalMeasurement",
     KGV.Publication: "Publication",
     KGV.Unit: "Unit",
+    KGV.EvidenceItem: "EvidenceItem",
 }
 #: classes folded into edges or node properties, never nodes themselves
-FOLDED = (KGV.Statement, KGV.EvidenceItem, KGV.Qualifier)
+FOLDED = (KGV.Statement, KGV.Qualifier)
 #: category of an ontology class that the curation does not categorise, by prefix
 PREFIX_CATEGORY = {
     "MONDO": "Disease", "DOID": "Disease", "NCIT": "Disease", "HP": "PhenotypicFeature",
     "CL": "Cell", "GO": "BiologicalProcess", "UBERON": "AnatomicalEntity",
     "CHEBI": "ChemicalEntity", "PR": "Protein", "ECO": "EvidenceType", "OBI": "NamedThing",
 }  # fmt: skip
-SKIP_PREDICATES = {RDF.type, BIOLINK.category, KGV.evidence, KGV.qualifier}
+SKIP_PREDICATES = {RDF.type, BIOLINK.category, KGV.qualifier}
 #: keys that are lists whatever their count, because the RDF property may repeat
 LIST_KEYS = {"synonyms", "xrefs", "registry_id", "creator", "references", "sources", "eco_codes",
-             "quotes", "locators", "identifier", "see_also", "registry_record"}  # fmt: skip
+             "quotes", "locators", "identifier", "see_also", "registry_record",
+             "evidence"}  # fmt: skip
 #: evidence keys: parallel lists, one entry per evidence item, in evidence order
 EVIDENCE_KEYS = ("sources", "eco_codes", "quotes", "locators")
 #: free-text keys where a merged node may carry two values: joined, never turned into lists
@@ -93,30 +105,17 @@ T = TypeVar("T", Node, Edge)
 _TYPE, _LABEL, _CATEGORY = RDF.type, RDFS.label, BIOLINK.category
 _EVIDENCE, _SOURCE, _SUBCLASS = KGV.evidence, DCTERMS.source, RDFS.subClassOf
 _FIRST_PASS = {_TYPE: "type", _LABEL: "label", _CATEGORY: "category"}
-#: namespace IRI -> prefix, for the fast CURIE compression below
-_NAMESPACES = {ns: prefix for prefix, ns in PREFIXES.items()}
-_NS_END = re.compile("[" + re.escape("".join(sorted({ns[-1] for ns in PREFIXES.values()}))) + "]")
-
-
-@lru_cache(maxsize=1 << 20)
-def _curie(iri: str) -> str:
-    """curie_of, memoised and fast: try each namespace boundary, longest first.
-
-    Every namespace in the prefix map ends with one of the characters in _NS_END, so the
-    longest namespace an IRI starts with ends at one of those characters in the IRI: the
-    same longest match that curie_of makes (tests/test_graphml.py checks they agree).
-    """
-    for match in reversed(list(_NS_END.finditer(iri))):
-        end = match.end()
-        prefix = _NAMESPACES.get(iri[:end])
-        if prefix is not None and end < len(iri):
-            return f"{prefix}:{iri[end:]}"
-    return curie_of(iri)
+_curie = property_graph_id
 
 
 def edge_type(label: str) -> str:
-    """'positively regulates' -> POSITIVELY_REGULATES."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_").upper() or "RELATED_TO"
+    """Neo4j's relationship-type style of a predicate label: UPPER_SNAKE_CASE.
+
+    'positively regulates' -> POSITIVELY_REGULATES; 'exactMatch' -> EXACT_MATCH (a label
+    that is a camelCase local name is split into its words first).
+    """
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", label)
+    return re.sub(r"[^A-Za-z0-9]+", "_", words).strip("_").upper() or "RELATED_TO"
 
 
 def _snake(name: str) -> str:
@@ -172,9 +171,9 @@ def project(ds: Dataset) -> PropertyGraph:
         props: dict[str, list[PropertyValue]] = defaultdict(list)
         evidence: list[URIRef] = []
         for p, o in by_subject.get(iri, ()):
-            if p in SKIP_PREDICATES:
-                if p == _EVIDENCE and isinstance(o, URIRef):
-                    evidence.append(o)
+            if p == _EVIDENCE and isinstance(o, URIRef):
+                evidence.append(o)  # lists on the owner, and an EVIDENCE edge below
+            elif p in SKIP_PREDICATES:
                 continue
             if isinstance(o, Literal):
                 props[_property_key(p)].append(_python(o))
@@ -187,9 +186,12 @@ def project(ds: Dataset) -> PropertyGraph:
                 elif p != _SOURCE:  # a result's source is a Publication node (an edge)
                     props[_property_key(p)].append(_curie(o))
         if evidence:
-            for key, values in _evidence_lists(by_subject, sorted(evidence)).items():
+            for key, values in _evidence_lists(by_subject, _in_order(evidence)).items():
                 props[key] = list(values)
         nodes.append(_node(iri, category, node_labels, labels, props))
+    # the vocabulary declares more units than doses use: a unit is a node only when used
+    ends = {e.source for e in edges} | {e.target for e in edges}
+    nodes = [n for n in nodes if n.category != "Unit" or n.id in ends]
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.type, e.target, e.id))
     return PropertyGraph(_consistent(nodes), _consistent(edges))
@@ -304,6 +306,7 @@ def _statement_edges(
 ) -> tuple[set[tuple[RdfNode, RdfNode, RdfNode]], list[Edge]]:
     keys: set[tuple[RdfNode, RdfNode, RdfNode]] = set()
     edges: list[Edge] = []
+    names = _qualifier_names(by_subject, types)
     for st, ts in types.items():
         if KGV.Statement not in ts or isinstance(st, BNode):
             continue
@@ -316,13 +319,15 @@ def _statement_edges(
         keys.add((s, p, o))
         negated = bool(f[KGV.negated] and f[KGV.negated][0].toPython())
         props: dict[str, PropertyValue] = {}
-        props.update(_evidence_lists(by_subject, sorted(f[KGV.evidence])))
+        evidence = _in_order(f[KGV.evidence])
+        props.update(_evidence_lists(by_subject, evidence))
+        props["evidence"] = tuple(_curie(ev) for ev in evidence)
         props["status"] = str(f[KGV.curationStatus][0]) if f[KGV.curationStatus] else "verified"
         props["statement"] = _curie(st)
         for q in f[KGV.qualifier]:
             q_props = dict(by_subject.get(q, set()))
-            key = _snake(str(q_props.get(KGV.qualifierKey, "qualifier")).replace(" ", "_"))
-            props[f"qualifier_{key}"] = str(q_props.get(KGV.qualifierValue, ""))
+            key = str(q_props.get(KGV.qualifierKey, ""))
+            props[names[key]] = str(q_props.get(KGV.qualifierValue, ""))
         if f[KGV.note]:
             props["note"] = "\n".join(sorted(str(n) for n in f[KGV.note]))
         label = labels.get(p) or _local(p)
@@ -339,6 +344,52 @@ def _statement_edges(
             )
         )
     return keys, edges
+
+
+def _in_order(items: Iterable[RdfNode]) -> list[RdfNode]:
+    """Evidence items in curation order: by their number (the local id's last part)."""
+
+    def key(iri: RdfNode) -> tuple[str, int]:
+        head, _, n = str(iri).rpartition(".")
+        return (head, int(n)) if n.isdigit() else (str(iri), 0)
+
+    return sorted(items, key=key)
+
+
+def qualifier_name(key: str) -> str:
+    """The plain property name of a qualifier key: `qualifier_` + the key in snake_case."""
+    plain = re.sub(r"[^a-z0-9]+", "_", _snake(key)).strip("_")
+    return f"qualifier_{plain or 'key'}"
+
+
+def _qualifier_names(
+    by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]],
+    types: dict[RdfNode, set[RdfNode]],
+) -> dict[str, str]:
+    """Qualifier key as written -> its edge property name, distinct for distinct keys.
+
+    A key whose plain name no other key shares gets the plain name; among keys that share
+    one, the key already written as that name keeps it and every other gets
+    `_<6 hex digits of the key's SHA-1>` appended, so no value is lost and no two
+    properties (CSV columns) share a name.
+    """
+    raw = {
+        str(o)
+        for s, ts in types.items()
+        if KGV.Qualifier in ts
+        for p, o in by_subject.get(s, ())
+        if p == KGV.qualifierKey
+    }
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(raw):
+        groups[qualifier_name(key)].append(key)
+    names: dict[str, str] = {}
+    for name, keys in groups.items():
+        for key in keys:
+            plain = len(keys) == 1 or f"qualifier_{key}" == name
+            digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:6]
+            names[key] = name if plain else f"{name}_{digest}"
+    return names
 
 
 def _consistent(items: list[T]) -> tuple[T, ...]:

@@ -7,7 +7,7 @@
     export      -> files, through the sink table (kg.export.formats.SINKS), published at once
 
 Every input file is read once per build. Lower floors (kg.curation, kg.ontology, kg.rdf,
-kg.project, kg.views, kg.export) never import this module.
+kg.property_graph, kg.views, kg.export) never import this module.
 """
 
 from __future__ import annotations

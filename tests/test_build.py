@@ -120,7 +120,7 @@ def test_a_build_passes_each_stage_once_and_reads_each_input_once(
     from collections import Counter
 
     import kg.pipeline as pipeline
-    import kg.project.projection as projection
+    import kg.property_graph.projection as projection
 
     calls: Counter[str] = Counter()
 

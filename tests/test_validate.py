@@ -383,7 +383,9 @@ def test_locations_survive_a_change_of_the_iri_scheme(
     import kg.rdf.build as build_module
 
     monkeypatch.setattr(
-        build_module, "dose_iri", lambda arm, n: URIRef(f"urn:example:dose:{abs(hash(arm))}:{n}")
+        build_module,
+        "dose_iri",
+        lambda *parts: URIRef("urn:example:dose:" + ":".join(map(str, parts))),
     )
     built = build_module.build_graph(project.loaded.curation, project.modules)
     [dose] = {s for s, _, _, _ in built.dataset.quads((None, RDF.type, KGV.Dose, None))}

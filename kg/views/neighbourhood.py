@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kg.atomic import write_atomic
 from kg.errors import KGError
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 from kg.views.select import View, neighbourhood_view, resolve_entities
 
 __all__ = ["check_request", "write_neighbourhood"]

@@ -284,15 +284,20 @@ def _hint(got: Any, allowed: Sequence[str]) -> str:
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     """'did you mean 'X'?' for the known value closest to value (case-insensitive), or ''.
 
-    A numeric accession (PR:000009999) gets no suggestion: a wrong digit is not a typo
-    that closeness can undo.
+    Ids in a namespace (`il2kg:drug/aldesleukine`) are compared by their local part among
+    the ids of the same namespace, so a shared prefix does not make unrelated ids look
+    alike. A numeric accession (PR:000009999) gets no suggestion: a wrong digit is not a
+    typo that closeness can undo.
     """
-    if value.rpartition(":")[2].isdigit():
+    cut = max(value.rfind("/"), value.rfind(":")) + 1
+    namespace, local = value[:cut], value[cut:]
+    if local.isdigit():
         return ""
     by_key: dict[str, str] = {}
     for k in known:
-        by_key.setdefault(k.casefold(), k)
-    hits = difflib.get_close_matches(value.casefold(), list(by_key), n=1, cutoff=0.6)
+        if k[:cut] == namespace and (cut == 0 or ("/" not in k[cut:] and ":" not in k[cut:])):
+            by_key.setdefault(k[cut:].casefold(), k)
+    hits = difflib.get_close_matches(local.casefold(), list(by_key), n=1, cutoff=0.6)
     return f"did you mean {by_key[hits[0]]!r}?" if hits else ""
 
 

@@ -60,6 +60,13 @@ def _root(
         raise typer.Exit()
 
 
+def _formats() -> str:
+    """--format help from the sink table (kg.export.formats.SINKS), so it never goes stale."""
+    from kg.export.formats import SINKS
+
+    return "; ".join(f"{name}: {entry.description}" for name, entry in sorted(SINKS.items()))
+
+
 @app.command()
 def build(
     data: DATA = Path("data"),
@@ -67,7 +74,9 @@ def build(
     out_dir: EXPORTS = Path("exports"),
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="Only these formats (repeatable); default: all."),
+        typer.Option(
+            "--format", "-f", help=f"Only these formats (repeatable); default: all. {_formats()}"
+        ),
     ] = None,
     warn: WARN = None,
     ontology_mode: Annotated[
@@ -163,8 +172,8 @@ def validate(
 
     Example: kg validate --report report.md --warn ClinicalTrial-registry
     """
+    from kg.pipeline import validate_sources
     from kg.rdf.report import finding_lines, write_report
-    from kg.rdf.validate import validate_sources
 
     with err.status("Validating…"):
         result = validate_sources(data, ontologies, warn or (), strict)
@@ -297,9 +306,9 @@ def view(
 
     Example: kg view "regulatory T cell" MONDO:0007915 --hops 1 --out treg.html
     """
-    from kg.views.neighbourhood import write_neighbourhood
+    from kg.pipeline import view_neighbourhood
 
-    shown = write_neighbourhood(data, ontologies, entities, hops, out_file)
+    shown = view_neighbourhood(data, ontologies, entities, hops, out_file)
     out.print(
         f"[green]Wrote[/green] {out_file}: {len(shown.graph.nodes)} nodes, "
         f"{len(shown.graph.edges)} edges within {hops} hop(s)."

@@ -1,4 +1,14 @@
-"""build(): load -> RDF -> merge -> check -> export, writing nothing unless every step succeeds."""
+"""The one module that sequences the build's stages, each once, in one direction.
+
+    load        data/*.yaml -> LoadedCuration (records + line index), ontologies/ -> Modules
+    build RDF   -> BuiltGraph (Dataset + the origin of every minted node and field)
+    validate    -> ValidationReport (findings located through the recorded origins)
+    project     -> PropertyGraph (the one projection every property-graph sink reads)
+    export      -> files, through the sink table (kg.export.formats.SINKS), published at once
+
+Every input file is read once per build. Lower floors (kg.curation, kg.ontology, kg.rdf,
+kg.property_graph, kg.views, kg.export) never import this module.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +17,35 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
 from kg import __version__
 from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
-from kg.export.base import MANIFEST, BuildContext, publish, sinks
+from kg.export.base import MANIFEST, BuildContext, publish
+from kg.export.formats import SINKS
 from kg.ontology.modules import Module, iter_modules
 from kg.property_graph.graph import PropertyGraph
-from kg.rdf.build import build_dataset
-from kg.rdf.validate import Finding, ValidationReport, check_warn, validate
+from kg.rdf.build import BuiltGraph, build_graph
+from kg.rdf.findings import Finding, ValidationReport
+from kg.rdf.validate import check_warn, validate
 
-__all__ = ["Assembled", "BuildReport", "assemble", "build", "project_sources"]
+if TYPE_CHECKING:
+    from kg.views.select import View
+
+__all__ = [
+    "Assembled",
+    "BuildReport",
+    "Sources",
+    "assemble",
+    "build",
+    "load",
+    "project_sources",
+    "validate_sources",
+    "view_neighbourhood",
+]
 
 Progress = Callable[[str], None]
 
@@ -34,13 +60,37 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
-class Assembled:
-    """The sources loaded, merged into one dataset, and validated (nothing written yet)."""
+class Sources:
+    """Stage 1: the curated records with their line index, and the parsed ontology modules."""
 
     loaded: LoadedCuration
-    modules: list[Module]
-    dataset: Dataset
+    modules: tuple[Module, ...]
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """Stages 1-3: sources loaded, built into one dataset, and validated (nothing written)."""
+
+    loaded: LoadedCuration
+    built: BuiltGraph
     validation: ValidationReport
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        return self.built.modules
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.built.dataset
+
+
+def load(data_dir: Path, ontologies_dir: Path, progress: Progress | None = None) -> Sources:
+    """Stage 1: read every curated file and ontology module once."""
+    say = progress or (lambda _msg: None)
+    say("Loading curated data")
+    loaded = load_curation(data_dir)
+    say("Reading ontology modules")
+    return Sources(loaded, tuple(iter_modules(ontologies_dir)))
 
 
 def assemble(
@@ -54,18 +104,23 @@ def assemble(
 
     Every command that needs the graph (build, validate, view, neo4j load) starts here;
     callers decide whether violations stop them (`validation.raise_for_violations()`).
+    strict: registry disagreements (registry-drift) are violations, not warnings.
     """
     say = progress or (lambda _msg: None)
     check_warn(warn)
-    say("Loading curated data")
-    loaded = load_curation(data_dir)
-    say("Reading ontology modules")
-    modules = list(iter_modules(ontologies_dir))
+    sources = load(data_dir, ontologies_dir, progress)
     say("Building the RDF graph")
-    dataset = build_dataset(loaded.curation, modules)
+    built = build_graph(sources.loaded.curation, sources.modules)
     say("Validating")
-    validation = validate(loaded, dataset, modules, ontologies_dir, warn, strict=strict)
-    return Assembled(loaded, modules, dataset, validation)
+    validation = validate(sources.loaded, built, warn, strict=strict)
+    return Assembled(sources.loaded, built, validation)
+
+
+def validate_sources(
+    data_dir: Path, ontologies_dir: Path, warn: Sequence[str] = (), strict: bool = False
+) -> ValidationReport:
+    """Load data_dir and ontologies_dir, build the dataset and validate it (writes nothing)."""
+    return assemble(data_dir, ontologies_dir, warn, strict=strict).validation
 
 
 def project_sources(
@@ -81,6 +136,16 @@ def project_sources(
     assembled.validation.raise_for_violations()
     (progress or (lambda _msg: None))("Projecting to a property graph")
     return project(assembled.dataset)
+
+
+def view_neighbourhood(
+    data_dir: Path, ontologies_dir: Path, names: Sequence[str], hops: int, path: Path
+) -> View:
+    """`kg view`: project the validated sources and write the neighbourhood of names to path."""
+    from kg.views.neighbourhood import check_request, write_neighbourhood
+
+    check_request(hops, path)
+    return write_neighbourhood(project_sources(data_dir, ontologies_dir), names, hops, path)
 
 
 def build(
@@ -101,23 +166,23 @@ def build(
     `warn` names checks whose findings only warn (returned in the report).
     `ontology_mode="full"` also writes full/kg-full.nq with the whole source ontologies named
     in `ontology_config` (default: ontologies_dir/sources.yaml), read from the folder
-    `ontology_sources` or the download cache (`kg ontologies fetch`).
+    `ontology_sources` or the download cache (`kg ontologies fetch`): the full merge is its
+    own stage, after validation and before the exports.
     """
     if ontology_mode not in ("modules", "full"):
         raise KGError(f"unknown ontology mode {ontology_mode!r} (choose modules or full)")
     say = progress or (lambda _msg: None)
-    available = sinks()
-    chosen = list(formats) if formats else list(available)
-    unknown = [f for f in chosen if f not in available]
+    chosen = list(formats) if formats else sorted(SINKS)
+    unknown = [f for f in chosen if f not in SINKS]
     if unknown:
         raise KGError(
-            f"unknown export format(s): {', '.join(unknown)} (choose from {', '.join(available)})"
+            f"unknown export format(s): {', '.join(unknown)} "
+            f"(choose from {', '.join(sorted(SINKS))})"
         )
 
     assembled = assemble(data_dir, ontologies_dir, warn, progress, strict=strict)
     assembled.validation.raise_for_violations()
-    loaded, modules, dataset = assembled.loaded, assembled.modules, assembled.dataset
-    validation = assembled.validation
+    loaded, modules = assembled.loaded, assembled.modules
     merged = None
     if ontology_mode == "full":
         from kg.ontology.full_merge import merge_full_ontologies
@@ -128,9 +193,9 @@ def build(
 
     input_hashes = dict(loaded.file_hashes)
     for m in modules:
-        input_hashes[display_path(m.path)] = hashlib.sha256(m.path.read_bytes()).hexdigest()
+        input_hashes[display_path(m.path)] = m.sha256
     ctx = BuildContext(
-        dataset=dataset,
+        dataset=assembled.dataset,
         loaded=loaded,
         ontology_sources={m.name: m.source for m in modules if m.source},
         input_hashes=dict(sorted(input_hashes.items())),
@@ -140,8 +205,8 @@ def build(
     def write_all(staging: Path) -> list[Path]:
         written: list[Path] = []
         for name in chosen:
-            say(f"Writing {available[name].description}")
-            written += available[name]().write(ctx, staging)
+            say(f"Writing {SINKS[name].description}")
+            written += SINKS[name].load()().write(ctx, staging)
         if merged is not None:
             from kg.export.full_nquads import write_full_nquads
 
@@ -157,7 +222,7 @@ def build(
     finally:
         if merged is not None:
             merged.close()
-    return BuildReport(outputs, counts, validation.warnings)
+    return BuildReport(outputs, counts, assembled.validation.warnings)
 
 
 def _counts(ctx: BuildContext) -> dict[str, int]:

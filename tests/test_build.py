@@ -110,3 +110,52 @@ def test_negated_findings_exist_only_as_statement_nodes(dataset: Dataset) -> Non
         s, p, o = (dataset.value(node, x) for x in (RDF.subject, RDF.predicate, RDF.object))
         assert isinstance(s, URIRef)
         assert (s, p, o) not in merged
+
+
+def test_a_build_passes_each_stage_once_and_reads_each_input_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk of build(): load, RDF, validate, project each run once; no input read twice."""
+    import builtins
+    from collections import Counter
+
+    import kg.pipeline as pipeline
+    import kg.property_graph.projection as projection
+
+    calls: Counter[str] = Counter()
+
+    def counted(module: object, name: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for name in ("load_curation", "iter_modules", "build_graph", "validate"):
+        counted(pipeline, name)
+    counted(projection, "project")
+
+    reads: Counter[Path] = Counter()
+    inputs = (ROOT / "data", ROOT / "ontologies")
+
+    def note(path: object) -> None:
+        resolved = Path(str(path)).resolve()
+        if any(resolved.is_relative_to(d) for d in inputs):
+            reads[resolved] += 1
+
+    read_bytes, read_text, open_ = Path.read_bytes, Path.read_text, builtins.open
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (note(self), read_bytes(self))[1])
+    monkeypatch.setattr(
+        Path, "read_text", lambda self, *a, **k: (note(self), read_text(self, *a, **k))[1]
+    )
+    monkeypatch.setattr(
+        builtins, "open", lambda file, *a, **k: (note(file), open_(file, *a, **k))[1]
+    )
+    build(ROOT / "data", ROOT / "ontologies", tmp_path)
+    assert calls == {n: 1 for n in ("load_curation", "iter_modules", "build_graph", "validate",
+                                    "project")}  # fmt: skip
+    twice = {str(p): n for p, n in reads.items() if n > 1}
+    assert twice == {}
+    assert len(reads) >= 15  # every curated file and module was read (once)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,78 @@ def test_invalid_yaml_and_non_utf8(data: Path) -> None:
     errors = _errors(data)
     assert any(e.startswith("data/outcome_measures.yaml:") and "invalid YAML" in e for e in errors)
     assert "data/publications.yaml:3: not valid UTF-8 (byte 0xe9); save the file as UTF-8" in errors
+
+
+# ---- closed choices: numbers and Unicode look-alikes (issue 11, section 2 case 6 and 3) ----
+
+
+@pytest.mark.parametrize(
+    "written,expected",
+    [("μg", "µg"), ("µg", "µg"), ("ＭＩＵ", "MIU"), (" mg ", "mg"), ("MIU/m²", "MIU/m2")],
+)
+def test_units_match_after_nfkc(written: str, expected: str) -> None:
+    from kg.curation.schema import Dose
+
+    assert Dose(value=1, unit=written, frequency="daily").unit == expected  # type: ignore[arg-type]
+
+
+def test_unquoted_phase_loads(data: Path) -> None:
+    trial = data / "trials" / "lupil-2.yaml"
+    trial.write_text(trial.read_text("utf-8").replace('phase: "2"', "phase: 2"), "utf-8")
+    [lupil] = [t for t in load_curation(data).curation.trials if t.id == "lupil-2"]
+    assert lupil.phase == "2"
+
+
+# ---- p-values reported as a bound (issue 11, section 3) ----
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SPELLINGS = {"<": ["<"], "<=": ["<=", "≤"], ">": [">"], ">=": [">=", "≥"], "=": ["", "="]}
+
+
+@given(
+    comparator=st.sampled_from(sorted(_SPELLINGS)),
+    data=st.data(),
+    value=st.decimals(min_value=0, max_value=1, places=4),
+    space=st.sampled_from(["", " ", "  "]),
+    prefix=st.sampled_from(["", "p", "p "]),
+)
+def test_p_value_bounds_keep_value_and_comparator(
+    comparator: str, data: st.DataObject, value: object, space: str, prefix: str
+) -> None:
+    from kg.curation.schema import PValue, Result
+
+    spelling = data.draw(st.sampled_from(_SPELLINGS[comparator]))
+    text = f"{prefix}{spelling}{space}{value}"
+    result = Result(id="r", measure="m", source="PMID:1", p_value=text)  # type: ignore[arg-type]
+    assert result.p_value == PValue(value=float(str(value)), comparator=comparator)  # type: ignore[arg-type]
+
+
+def test_a_bare_number_is_an_exact_p_value() -> None:
+    from kg.curation.schema import PValue, Result
+
+    result = Result(id="r", measure="m", source="PMID:1", p_value=0.0168)  # type: ignore[arg-type]
+    assert result.p_value == PValue(value=0.0168, comparator="=")
+
+
+def test_a_bound_becomes_value_plus_comparator_in_rdf(data: Path) -> None:
+    from rdflib import Literal
+
+    from kg.namespaces import KGV, XSD
+    from kg.ontology.modules import iter_modules
+    from kg.rdf.build import build_graph
+    from kg.rdf.model import result_iri
+
+    trial = data / "trials" / "lupil-2.yaml"
+    text = trial.read_text("utf-8")
+    assert "p_value: 0.0168" in text
+    trial.write_text(text.replace("p_value: 0.0168", 'p_value: "< 0.05"'), "utf-8")
+    loaded = load_curation(data)
+    [lupil] = [t for t in loaded.curation.trials if t.id == "lupil-2"]
+    [res] = [r for r in lupil.results if r.p_value and r.p_value.comparator == "<"]
+    ds = build_graph(loaded.curation, list(iter_modules(ROOT / "ontologies"))).dataset
+    node = result_iri("lupil-2", res.id)
+    values = [o for _, _, o, _ in ds.quads((node, KGV.pValue, None, None))]
+    assert values == [Literal(Decimal("0.05"), datatype=XSD.decimal)]
+    assert [str(o) for _, _, o, _ in ds.quads((node, KGV.pValueComparator, None, None))] == ["<"]

@@ -189,22 +189,12 @@ def test_hostile_text_builds_intact_or_is_refused_where_it_stands(values: dict[s
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 case 2: kg.nt/kg.nq leave U+2028, U+2029, VT and FF raw inside literals, "
-    "which N-Triples parsers read as line breaks (fixed on the 'stages' branch)",
-)
 @SETTINGS
 @given(values=hostile_inputs(HOSTILE + NT_BREAKS * 4))
 def test_hostile_text_with_ntriples_line_breaks(values: dict[str, Any]) -> None:
     _build_or_refuse(values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 case 6: dose units are not NFKC-normalised, so 'μg' (Greek mu) is "
-    "refused against 'µg' (micro sign) (fixed on the 'stages' branch)",
-)
 def test_a_confusable_unit_is_normalised(tmp_path: Path) -> None:
     assert unicodedata.normalize("NFKC", "μg") == unicodedata.normalize("NFKC", "µg")
     values = {"label": "x", "quote": "q", "title": "t", "doi": "10.1234/x",
@@ -214,11 +204,6 @@ def test_a_confusable_unit_is_normalised(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("char", list("\u2028\u2029\x0b\x0c"))  # (YAML folds a NEL in a label)
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 case 2: the N-Triples writer leaves this line break raw (fixed on the "
-    "'stages' branch)",
-)
 def test_ntriples_line_breaks_in_a_label(char: str, tmp_path: Path) -> None:
     values = {"label": f"a{char}b", "quote": "q", "title": "t", "doi": "10.1234/x",
               "qualifiers": {"k": "v"}, "unit": "MIU"}  # fmt: skip

@@ -89,7 +89,7 @@ def test_new_trial_is_written_with_every_registry_fact(project: Path) -> None:
     assert d.allocation is None  # the record gives no ratio: not guessed
     assert (t.enrolment, t.enrolment_type, t.sponsor) == (100, "actual", "Iltoo Pharma")
     assert (t.start, t.primary_completion) == (date(2017, 1, 18), date(2018, 8, 27))
-    assert t.completion is None  # the record gives 2018-11 only
+    assert t.completion is None  # the record gives 2019-02 only
     assert t.conditions == ("MONDO:0007915",)
     assert [(a.id, a.role, a.intervention) for a in t.arms] == [
         ("ilt-101", "experimental", "il2kg:drug/ilt-101"),
@@ -108,7 +108,7 @@ def test_new_trial_is_written_with_every_registry_fact(project: Path) -> None:
         "Masked: participant, investigator.",
         "Registered sites in: Bulgaria, France.",
         "Results posted on ClinicalTrials.gov: no",
-        "2018-11 (actual; month precision, not entered)",
+        "2019-02 (actual; month precision, not entered)",
     ):
         assert fact in note, fact
     # the record was saved unchanged in content

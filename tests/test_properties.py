@@ -361,3 +361,48 @@ def test_random_records_raise_only_kgerror(valid_project: Path, record: dict[str
 
     content = json.dumps({"statements": [record]}).encode("utf-8")  # JSON is YAML
     _load_with(valid_project, "statements.yaml", content)
+
+
+# ---- literals that hold line separators and control characters (issue 11, section 2 case 2) ----
+
+#: characters str.splitlines() breaks at, other C0/C1 controls, quotes, escapes, non-BMP
+HOSTILE = list("\u2028\u2029\x85\x0c\x0b\x1c\x1d\x1e\x01\x1f\x7f\t\r\n\"\\<>{}|^`'é\U0001f600")
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(text=st.text(alphabet=st.sampled_from([*HOSTILE, "a", " "]), min_size=1, max_size=24))
+def test_a_literal_is_one_statement_whatever_characters_it_holds(text: str) -> None:
+    import rdflib
+
+    from kg.namespaces import DCTERMS, expand
+
+    base = sample_curation()
+    entity = base.entities[0].model_copy(update={"description": text})
+    curation = base.model_copy(update={"entities": (entity, *base.entities[1:])})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_project(root, curation)
+        out = root / "exports"
+        build(root / "data", root / "ontologies", out, formats=["nt", "nq", "ttl"])
+        loaded = load_curation(root / "data").curation.entities
+        [expected] = [e.description for e in loaded if e.id == entity.id]
+        subject = ox.NamedNode(str(expand(entity.id)))
+        for name, fmt in (("kg.nt", ox.RdfFormat.N_TRIPLES), ("kg.nq", ox.RdfFormat.N_QUADS),
+                          ("kg.ttl", ox.RdfFormat.TURTLE)):  # fmt: skip
+            quads = list(ox.parse(path=out / name, format=fmt))
+            desc = ox.NamedNode(str(DCTERMS.description))
+            found = [q.object.value for q in quads if (q.subject, q.predicate) == (subject, desc)]
+            assert found == [expected], name
+            if name != "kg.ttl":  # line-based: one statement per line, split at \n only
+                lines = (out / name).read_text("utf-8").split("\n")
+                assert lines[-1] == "" and len(lines) - 1 == len(quads)
+            parsed = rdflib.Dataset()
+            parsed.parse(out / name, format={"kg.nt": "nt", "kg.nq": "nquads"}.get(name, "turtle"))
+            pattern = (expand(entity.id), DCTERMS.description, None, None)
+            values = [str(o) for _, _, o, _ in parsed.quads(pattern)]
+            assert values == [expected], name

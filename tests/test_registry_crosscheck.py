@@ -141,7 +141,7 @@ def _trial(**changes: object) -> Trial:
         "conditions": ("MONDO:0007915",),
         "start": date(2017, 1, 18),
         "primary_completion": date(2018, 8, 27),
-        "completion": date(2018, 11, 30),
+        "completion": date(2019, 2, 11),
         "arms": (
             {"id": "a", "label": "a", "role": "experimental", "intervention": "il2kg:drug/ilt-101"},
         ),
@@ -163,7 +163,7 @@ def record() -> StudyRecord:
         ({"phase": "2b"}, []),  # a sub-phase agrees with its phase
         ({"phase": "3"}, [("phase",)]),
         ({"phase": "1/2a"}, [("phase",)]),
-        ({"completion": date(2018, 12, 1)}, [("completion",)]),  # registry: 2018-11
+        ({"completion": date(2019, 3, 1)}, [("completion",)]),  # registry: 2019-02
         ({"sponsor": "Amgen"}, [("sponsor",)]),
         ({"enrolment_type": "planned"}, [("enrolment_type",)]),
         ({"design": Design(blinding="open-label")}, [("design", "blinding")]),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
-from kg.export import base
+from kg.export import formats
 from kg.export.base import BuildContext, Sink
+from kg.export.formats import SinkEntry
 from kg.export.ntriples import NTriplesSink
 from kg.pipeline import build
 
@@ -42,9 +42,6 @@ class _Boom(RuntimeError):
 class _HalfWriter(Sink):
     """Writes half of a file, then fails, like a sink that crashes mid-way."""
 
-    name: ClassVar[str] = "zz-half"
-    description: ClassVar[str] = "test sink that fails half-way"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         (out / "kg.nt").write_text("<https://example.org/a> <https://example.org/b> ", "utf-8")
         raise _Boom("disk full, say")
@@ -60,7 +57,8 @@ def test_a_sink_failing_half_way_leaves_previous_exports(
         (project / "data" / "entities.yaml").read_text("utf-8").replace("sample IL-2", "IL-2 x"),
         "utf-8",
     )
-    monkeypatch.setitem(base._REGISTRY, _HalfWriter.name, _HalfWriter)
+    entry = SinkEntry("zz-half", "test sink that fails half-way", __name__, "_HalfWriter")
+    monkeypatch.setitem(formats.SINKS, entry.name, entry)
     with pytest.raises(_Boom):
         _rebuild(project)
     assert hash_tree(exports) == before

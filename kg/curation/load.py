@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
+import difflib
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from kg.curation.schema import (
 from kg.curation.yamlfile import YamlFile, field_path, read_yaml
 from kg.errors import KGError, Problem, display_path
 
-__all__ = ["LoadedCuration", "Location", "load_curation"]
+__all__ = ["LoadedCuration", "Location", "RecordSource", "did_you_mean", "load_curation"]
 
 #: file name -> (top-level key, record type). Trials live one per file in data/trials/.
 LIST_FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -34,22 +36,55 @@ LIST_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 
 @dataclass(frozen=True)
 class Location:
-    """Where a record came from."""
+    """Where a record (or a field inside it, `field` being its YAML path) came from."""
 
     file: str
-    line: int
+    line: int | None
+    field: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class RecordSource:
+    """The line index of one record: its parsed file and the path of the record inside it.
+
+    The loader keeps these so that later stages locate any field of a record (a SHACL
+    result, a consistency finding) without reading the file again.
+    """
+
+    file: YamlFile
+    path: tuple[str | int, ...]
+
+    def locate(self, sub: Sequence[str | int] = ()) -> Location:
+        """File, line and YAML path of the field at sub (a path inside the record)."""
+        full = (*self.path, *sub)
+        return Location(self.file.path, self.file.line(full), field_path(full))
 
 
 @dataclass(frozen=True)
 class LoadedCuration:
-    """The validated curation, where each record came from, and the hash of each input file."""
+    """The validated curation, where each record came from, and the hash of each input file.
+
+    `locations` gives each record's file and first line; `sources` (record id -> its line
+    index) lets :meth:`locate` point at any field inside a record.
+    """
 
     curation: Curation
     locations: dict[str, Location] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, RecordSource] = field(default_factory=dict)
+
+    def locate(self, record: str, sub: Sequence[str | int] = ()) -> Location | None:
+        """Where field `sub` of the record with this id stands; None for an unknown record."""
+        source = self.sources.get(record)
+        if source is not None:
+            return source.locate(sub)
+        where = self.locations.get(record)
+        if where is None:
+            return None
+        return Location(where.file, where.line, field_path(sub))
 
 
 @dataclass
@@ -85,13 +120,13 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
             problems.append(Problem(display, None, "", "required file is missing"))
             known[key] = None
             continue
-        hashes[display] = _sha256(path)
         try:
             doc = read_yaml(path, display)
         except KGError as exc:
             problems.extend(exc.problems)
             known[key] = None
             continue
+        hashes[display] = doc.sha256
         items = _top_list(doc, key, problems)
         if not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
             known[key] = None
@@ -106,13 +141,13 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
         if path.name.endswith(".draft.yaml"):
             continue  # `kg import` draft beside an existing trial; kg validate lists it
         display = display_path(path)
-        hashes[display] = _sha256(path)
         try:
             doc = read_yaml(path, display)
         except KGError as exc:
             problems.extend(exc.problems)
             known["trials"] = None  # statements naming a trial are then not checked
             continue
+        hashes[display] = doc.sha256
         if not isinstance(doc.data, dict):
             problems.append(Problem(display, 1, "", "expected a mapping describing one trial"))
             known["trials"] = None
@@ -120,6 +155,14 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
         rec = _validate(Trial, doc.data, doc, (), problems)
         if rec is not None:
             records["trials"].append(rec)
+            if rec.model.id != path.stem:
+                problems.append(
+                    rec.problem(
+                        ("id",),
+                        f"the trial id {rec.model.id!r} must equal the file name "
+                        f"{path.stem!r} (rename the file or fix the id)",
+                    )
+                )
         else:
             known["trials"] = None
 
@@ -137,14 +180,9 @@ def load_curation(data_dir: Path | str) -> LoadedCuration:
         trials=models("trials"),
         outcome_measures=models("outcome_measures"),
     )
-    locations = {
-        r.model.id: Location(r.file.path, r.line()) for recs in records.values() for r in recs
-    }
-    return LoadedCuration(curation, locations, dict(sorted(hashes.items())))
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    sources = {r.model.id: RecordSource(r.file, r.path) for recs in records.values() for r in recs}
+    locations = {rid: src.locate() for rid, src in sources.items()}
+    return LoadedCuration(curation, locations, dict(sorted(hashes.items())), sources)
 
 
 def _top_list(doc: YamlFile, key: str, problems: list[Problem]) -> list[Any]:
@@ -197,12 +235,9 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling against data/README.md)"
-    if kind == "literal_error":
-        expected = ctx.get("expected", "").replace("'", "")
-        return f"expected one of {expected.replace(' or ', ', ')}; got {got!r}"
-    if kind == "enum":
-        expected = ctx.get("expected", "").replace("'", "")
-        return f"expected one of {expected.replace(' or ', ', ')}; got {got!r}"
+    if kind in {"literal_error", "enum"}:
+        expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        return f"expected one of {expected}; got {got!r}{_hint(got, expected.split(', '))}"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
         what = "an integer" if kind.startswith("int") else "a number"
         return f"expected {what}, got {got!r}"
@@ -232,6 +267,44 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
     return err["msg"]
 
 
+def _hint(got: Any, allowed: Sequence[str]) -> str:
+    """Why a value that is not allowed was refused: a number given for text, the code points
+    of characters outside ASCII (look-alikes survive NFKC), the closest allowed value."""
+    if isinstance(got, int | float) and not isinstance(got, bool):
+        return " (a number; write one of the values as text)"
+    if not isinstance(got, str):
+        return ""
+    hints = []
+    odd = [c for c in dict.fromkeys(got) if ord(c) > 0x7E or ord(c) < 0x20]
+    if odd:
+        named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)
+        hints.append(f"it holds {named}")
+    suggestion = did_you_mean(got, allowed)
+    if suggestion:
+        hints.append(suggestion)
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """'did you mean 'X'?' for the known value closest to value (case-insensitive), or ''.
+
+    Ids in a namespace (`il2kg:drug/aldesleukine`) are compared by their local part among
+    the ids of the same namespace, so a shared prefix does not make unrelated ids look
+    alike. A numeric accession (PR:000009999) gets no suggestion: a wrong digit is not a
+    typo that closeness can undo.
+    """
+    cut = max(value.rfind("/"), value.rfind(":")) + 1
+    namespace, local = value[:cut], value[cut:]
+    if local.isdigit():
+        return ""
+    by_key: dict[str, str] = {}
+    for k in known:
+        if k[:cut] == namespace and (cut == 0 or ("/" not in k[cut:] and ":" not in k[cut:])):
+            by_key.setdefault(k[cut:].casefold(), k)
+    hits = difflib.get_close_matches(local.casefold(), list(by_key), n=1, cutoff=0.6)
+    return f"did you mean {by_key[hits[0]]!r}?" if hits else ""
+
+
 def _referential_problems(
     records: dict[str, list[_Record]], known: dict[str, set[str] | None]
 ) -> Iterator[Problem]:
@@ -257,7 +330,7 @@ def _referential_problems(
         r: _Record, sub: tuple[str | int, ...], value: str | None, pool: _Pool, what: str
     ) -> Iterator[Problem]:
         if value is not None and value not in pool:
-            yield r.problem(sub, f"{value!r} is not a defined {what}")
+            yield r.problem(sub, f"{value!r} is not a defined {what}{pool.suggest(value)}")
 
     # a statement about a trial names the trial node: its first ClinicalTrials.gov id
     trials = {f"NCT:{r.model.registry.nct[0]}" for r in records["trials"] if r.model.registry.nct}
@@ -282,7 +355,8 @@ def _evidence_problems(
         if ev.source not in pubs:
             yield r.problem(
                 (*sub, i, "source"),
-                f"{ev.source!r} is not a defined publication (data/publications.yaml)",
+                f"{ev.source!r} is not a defined publication (data/publications.yaml)"
+                f"{pubs.suggest(ev.source)}",
             )
         if not ev.eco.startswith("ECO:"):
             yield r.problem(
@@ -301,25 +375,28 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if arm.intervention not in entities:
             yield r.problem(
                 ("arms", i, "intervention"),
-                f"{arm.intervention!r} is not a defined entity (data/entities.yaml)",
+                f"{arm.intervention!r} is not a defined entity (data/entities.yaml)"
+                f"{entities.suggest(arm.intervention)}",
             )
     for i, cond in enumerate(t.conditions):
         if cond not in entities:
             yield r.problem(
-                ("conditions", i), f"{cond!r} is not a defined entity (data/entities.yaml)"
+                ("conditions", i),
+                f"{cond!r} is not a defined entity (data/entities.yaml){entities.suggest(cond)}",
             )
     for i, pub in enumerate(t.publications):
         if pub not in pubs:
             yield r.problem(
                 ("publications", i),
-                f"{pub!r} is not a defined publication (data/publications.yaml)",
+                f"{pub!r} is not a defined publication (data/publications.yaml){pubs.suggest(pub)}",
             )
     for key in ("primary_endpoints", "secondary_endpoints", "registered_endpoints"):
         for i, ep in enumerate(getattr(t, key)):
             if ep.measure not in measures:
                 yield r.problem(
                     (key, i, "measure"),
-                    f"{ep.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)",
+                    f"{ep.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)"
+                    f"{measures.suggest(ep.measure)}",
                 )
     result_ids: set[str] = set()
     for i, res in enumerate(t.results):
@@ -329,19 +406,22 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if res.measure not in measures:
             yield r.problem(
                 ("results", i, "measure"),
-                f"{res.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)",
+                f"{res.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)"
+                f"{measures.suggest(res.measure)}",
             )
         for key in ("arm", "compared_to"):
             value = getattr(res, key)
             if value is not None and value not in arm_ids:
                 yield r.problem(
                     ("results", i, key),
-                    f"{value!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})",
+                    f"{value!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})"
+                    f"{_Pool(arm_ids).suggest(value)}",
                 )
         if res.source not in pubs:
             yield r.problem(
                 ("results", i, "source"),
-                f"{res.source!r} is not a defined publication (data/publications.yaml)",
+                f"{res.source!r} is not a defined publication (data/publications.yaml)"
+                f"{pubs.suggest(res.source)}",
             )
         yield from _evidence_problems(r, ("results", i, "evidence"), res.evidence, pubs)
         if res.responders and res.responders.n > res.responders.total:
@@ -349,19 +429,48 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
                 ("results", i, "responders", "n"),
                 f"n ({res.responders.n}) exceeds total ({res.responders.total})",
             )
+        elif res.responders and res.percent is not None:
+            message = _percent_problem(res.percent, res.responders.n, res.responders.total)
+            if message:
+                yield r.problem(("results", i, "percent"), message)
     for i, ae in enumerate(t.adverse_events):
         if ae.arm not in arm_ids:
             yield r.problem(
                 ("adverse_events", i, "arm"),
-                f"{ae.arm!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})",
+                f"{ae.arm!r} is not an arm of this trial (arms: {', '.join(sorted(arm_ids))})"
+                f"{_Pool(arm_ids).suggest(ae.arm)}",
             )
         if ae.source not in pubs:
             yield r.problem(
                 ("adverse_events", i, "source"),
-                f"{ae.source!r} is not a defined publication (data/publications.yaml)",
+                f"{ae.source!r} is not a defined publication (data/publications.yaml)"
+                f"{pubs.suggest(ae.source)}",
             )
         if ae.total is not None and ae.n > ae.total:
             yield r.problem(("adverse_events", i, "n"), f"n ({ae.n}) exceeds total ({ae.total})")
+        elif ae.total is not None and ae.percent is not None:
+            message = _percent_problem(ae.percent, ae.n, ae.total)
+            if message:
+                yield r.problem(("adverse_events", i, "percent"), message)
+
+
+def _percent_problem(percent: float, n: int, total: int) -> str | None:
+    """Whether percent is n/total as a percentage, rounded to the decimals it is written with.
+
+    68 stands for 67.5..68.5, 55.17 for 55.165..55.175; a proportion (0.6 for 18/30) is
+    refused with the percentage it should be.
+    """
+    exact = 100 * n / total
+    written = Decimal(repr(percent)).normalize()
+    decimals = max(0, -int(written.as_tuple().exponent))
+    if abs(percent - exact) <= 0.5 * 10**-decimals + 1e-9:
+        return None
+    hint = ""
+    if percent <= 1 and abs(percent * 100 - exact) <= 0.5 * 10 ** (2 - decimals) + 1e-9:
+        hint = f"; it looks like a proportion: percentages are 0-100, write {exact:.4g}"
+    return (
+        f"percent {percent:g} does not agree with {n}/{total} ({exact:.4g}%) within rounding{hint}"
+    )
 
 
 class _Pool:
@@ -372,3 +481,8 @@ class _Pool:
 
     def __contains__(self, value: object) -> bool:
         return self.ids is None or value in self.ids
+
+    def suggest(self, value: str) -> str:
+        """'; did you mean ...?' naming the closest defined id, or ''."""
+        hint = did_you_mean(value, sorted(self.ids or ()))
+        return f"; {hint}" if hint else ""

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.curation.schema import Curation
+from kg.rdf.findings import Issue
 
 __all__ = [
     "CLINICAL_ECO",
@@ -28,6 +29,7 @@ __all__ = [
     "PROCESS",
     "Misuse",
     "category_of",
+    "misuse_issues",
     "misused_predicates",
 ]
 
@@ -118,3 +120,16 @@ def misused_predicates(curation: Curation) -> Iterator[Misuse]:
         if st.predicate == "RO:0002606" and not any(ev.eco in CLINICAL_ECO for ev in st.evidence):
             yield Misuse(st.id, "evidence", "a 'treats' claim (RO:0002606) needs clinical evidence "
                          f"({', '.join(sorted(CLINICAL_ECO))})")  # fmt: skip
+
+
+def misuse_issues(curation: Curation) -> list[Issue]:
+    """Misuses as validation issues at the statement's field (check `predicate-domain-range`).
+
+    A predicate missing from DOMAIN_RANGE is left to the StatementPredicate shape when it is
+    undeclared, and to the curation tests otherwise.
+    """
+    return [
+        Issue(m.statement, (m.field,), "predicate-domain-range", m.message, focus=m.statement)
+        for m in misused_predicates(curation)
+        if m.field != "predicate"
+    ]

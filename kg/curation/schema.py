@@ -8,11 +8,14 @@ RDF builder accepts nothing else. Field docs here are the reference that
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Literal
+from enum import Enum, StrEnum
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from kg.namespaces import canonical_prefix, check_curie
 
@@ -26,10 +29,12 @@ __all__ = [
     "Entity",
     "Evidence",
     "OutcomeMeasure",
+    "PValue",
     "Publication",
     "Result",
     "Statement",
     "Trial",
+    "choices",
 ]
 
 
@@ -75,9 +80,71 @@ Status = Literal["verified", "unverified"]
 
 
 class Record(BaseModel):
-    """Base of every record: immutable, no unknown fields."""
+    """Base of every record: immutable, no unknown fields.
+
+    A field with a closed set of values (a Literal or an enum) is matched after Unicode
+    compatibility normalisation (NFKC: the Greek mu of 'μg' matches the micro sign of 'µg'),
+    and a number matches the value it spells when that is allowed (`phase: 2` is '2').
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _canonical_choices(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        allowed = choices(cls)
+        out = dict(data)
+        for name, values in allowed.items():
+            if name in out:
+                out[name] = _canonical(out[name], values)
+        return out
+
+
+@cache
+def choices(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """field name -> its allowed values, for the fields of model that take one of a closed set."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, info in model.model_fields.items():
+        values = _literal_values(info.annotation)
+        if values:
+            out[name] = values
+    return out
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return tuple(str(v) for v in get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(str(m.value) for m in annotation)
+    if origin in (Union, UnionType, Annotated):
+        for arg in get_args(annotation):
+            found = _literal_values(arg)
+            if found:
+                return found
+    return ()
+
+
+def nfkc(text: str) -> str:
+    """Unicode compatibility normal form: one spelling of look-alike characters."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _canonical(value: Any, allowed: tuple[str, ...]) -> Any:
+    """The allowed spelling of value: the same text after NFKC, or the text a number spells."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        return text if text in allowed else value
+    if isinstance(value, str) and value not in allowed:
+        wanted = nfkc(value).strip()
+        for option in allowed:
+            if nfkc(option) == wanted:
+                return option
+    return value
 
 
 class Category(StrEnum):
@@ -213,6 +280,42 @@ class Count(Record):
     total: Annotated[int, Field(gt=0)]
 
 
+Comparator = Literal["=", "<", "<=", ">", ">="]
+_BOUND = re.compile(r"\s*(?:[pP]\s*)?(<=|>=|≤|≥|<|>|=)?\s*(\d*\.?\d+(?:[eE][-+]?\d+)?)\s*")
+_COMPARATORS = {"≤": "<=", "≥": ">=", None: "="}
+
+
+class PValue(Record):
+    """A p-value as reported: the number, and whether it is exact ('=') or a bound ('<0.001')."""
+
+    value: Annotated[float, Field(ge=0, le=1)]
+    comparator: Comparator = "="
+
+    def __str__(self) -> str:
+        return f"{'' if self.comparator == '=' else self.comparator}{self.value:g}"
+
+
+def _p_value(value: Any) -> Any:
+    """0.03, '0.03', '<0.001', '< 0.001', '≤0.05', '>0.05', 'p<0.001' -> {value, comparator}."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    comparator: str | None = None
+    if isinstance(value, str):
+        match = _BOUND.fullmatch(nfkc(value))
+        if match is None:
+            raise ValueError(
+                f"expected a p-value such as 0.03 or a bound such as '<0.001', got {value!r}"
+            )
+        comparator, number = match.group(1), float(match.group(2))
+    else:
+        number = float(value)
+    if number > 1:
+        raise ValueError(f"input should be less than or equal to 1, got {value!r}")
+    if number < 0:
+        raise ValueError(f"input should be greater than or equal to 0, got {value!r}")
+    return {"value": number, "comparator": _COMPARATORS.get(comparator, comparator)}
+
+
 class Result(Record):
     """A reported number for one arm, or a between-arm comparison."""
 
@@ -232,7 +335,9 @@ class Result(Record):
     value: float | None = None
     unit: str | None = None
     statistic: str | None = Field(default=None, description="e.g. 'median', 'fold change'")
-    p_value: Annotated[float, Field(ge=0, le=1)] | None = None
+    p_value: Annotated[PValue, BeforeValidator(_p_value)] | None = Field(
+        default=None, description="0.03, or a bound as reported: '<0.001', '≤0.05', '>0.05'"
+    )
     met_endpoint: bool | None = None
     source: Curie
     evidence: tuple[Evidence, ...] = ()
@@ -265,8 +370,13 @@ class Design(Record):
     allocation: str | None = Field(default=None, description="e.g. '1:1'")
     model: (
         Literal[
-            "parallel", "single group", "crossover", "basket", "dose-escalation",
-            "case report", "case series",
+            "parallel",
+            "single group",
+            "crossover",
+            "basket",
+            "dose-escalation",
+            "case report",
+            "case series",
         ]
         | None
     ) = None

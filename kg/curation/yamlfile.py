@@ -1,17 +1,23 @@
-"""Reading one YAML file with the line of every key and item, for located errors."""
+"""Reading one YAML file with the line of every key and item, for located errors.
+
+The file is composed once into ruamel's node tree (each node knows its line) with the
+plain safe scanner (the round-trip scanner spends half its time gathering comments we do
+not keep), and the plain Python data is constructed from that same tree.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from kg.errors import KGError
 
@@ -20,8 +26,8 @@ __all__ = ["YamlFile", "field_path", "read_yaml"]
 MAX_BYTES = 20_000_000
 
 
-class _Constructor(RoundTripConstructor):
-    """Round-trip constructor that keeps dates as text: an impossible date such as 2017-13-45
+class _Constructor(SafeConstructor):
+    """Safe constructor that keeps dates as text: an impossible date such as 2017-13-45
     then reaches the schema, which reports it with its field, instead of crashing the parser."""
 
 
@@ -34,21 +40,37 @@ class YamlFile:
 
     path: str
     data: Any
-    node: Any
+    node: Node
+    sha256: str = ""  # of the bytes parsed (the file is read once)
 
     def line(self, path: Sequence[str | int]) -> int:
-        """1-based line of the deepest node along path that exists (a missing key: its parent)."""
+        """1-based line of the deepest node along path that exists (a missing key: its parent).
+
+        A key missing from the document's root mapping is reported at the root record's
+        first key, not at line 1 (which is usually a comment).
+        """
         node, line = self.node, 1
+        if isinstance(node, MappingNode) and node.value:
+            line = node.value[0][0].start_mark.line + 1
         for step in path:
-            if isinstance(node, CommentedMap) and step in node:
-                line = node.lc.key(step)[0] + 1
-                node = node[step]
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-                line = node.lc.item(step)[0] + 1
-                node = node[step]
+            if isinstance(node, MappingNode):
+                pair = next((kv for kv in node.value if str(kv[0].value) == str(step)), None)
+                if pair is None:
+                    break
+                line = pair[0].start_mark.line + 1
+                node = pair[1]
+            elif (
+                isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value)
+            ):
+                node = node.value[step]
+                line = node.start_mark.line + 1
             else:
                 break
         return line
+
+
+def _index(step: str | int, node: SequenceNode) -> bool:
+    return isinstance(step, int) and step < len(node.value)
 
 
 def field_path(path: Sequence[str | int]) -> str:
@@ -79,11 +101,12 @@ def read_yaml(path: Path, display: str) -> YamlFile:
             "",
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
         ) from None
-    yaml = YAML(typ="rt")
+    yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
-        node = yaml.load(text)
+        node = yaml.compose(text)
+        data = None if node is None else yaml.constructor.construct_document(node)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -98,11 +121,11 @@ def read_yaml(path: Path, display: str) -> YamlFile:
         raise KGError.at(display, None, "", f"invalid YAML: {exc}") from None
     if node is None:
         raise KGError.at(display, 1, "", "file is empty")
-    return YamlFile(display, _plain(node), node)
+    return YamlFile(display, _plain(data), node, hashlib.sha256(raw).hexdigest())
 
 
 def _plain(node: Any) -> Any:
-    """ruamel's round-trip types to plain Python, so validation sees ordinary values."""
+    """Constructed data with text keys (YAML allows `1: x`), so validation sees plain values."""
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):

@@ -1,4 +1,4 @@
-"""The export contract, the format registry, and atomic publication of a build.
+"""The export contract, the sink table's classes, and atomic publication of a build.
 
 A sink writes into a staging directory; only when every sink has succeeded are
 the files moved into `exports/` (each by an atomic rename), so a failed build
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
@@ -24,9 +24,11 @@ from kg.curation.load import LoadedCuration
 from kg.errors import KGError
 
 if TYPE_CHECKING:
+    import pyoxigraph
+
     from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["BuildContext", "Sink", "publish", "register", "sinks"]
+__all__ = ["BuildContext", "Sink", "publish", "sinks"]
 
 
 @dataclass
@@ -39,6 +41,18 @@ class BuildContext:
     input_hashes: dict[str, str] = field(default_factory=dict)
 
     @cached_property
+    def quads(self) -> list[pyoxigraph.Quad]:
+        """The dataset as pyoxigraph quads, converted once for every RDF sink."""
+        from kg.rdf.oxigraph import to_oxigraph
+
+        return to_oxigraph(self.dataset)
+
+    @cached_property
+    def triples(self) -> list[pyoxigraph.Triple]:
+        """The union of every named graph, each triple once, sorted (N-Triples order)."""
+        return sorted({q.triple for q in self.quads}, key=str)
+
+    @cached_property
     def projection(self) -> PropertyGraph:
         """The RDF -> property-graph projection, computed once for every property-graph sink."""
         from kg.property_graph.projection import project
@@ -47,30 +61,18 @@ class BuildContext:
 
 
 class Sink(ABC):
-    """One export format. Subclasses set `name` and `description` and implement `write`."""
-
-    name: ClassVar[str]
-    description: ClassVar[str]
+    """One export format; its name and description are its row of kg.export.formats.SINKS."""
 
     @abstractmethod
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         """Write the format's files under out (a staging directory); return their paths."""
 
 
-_REGISTRY: dict[str, type[Sink]] = {}
-
-
-def register(cls: type[Sink]) -> type[Sink]:
-    """Class decorator: add a sink to the registry (the CLI's --format choices come from it)."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
 def sinks() -> dict[str, type[Sink]]:
-    """Every registered sink by name, importing the built-in formats first."""
-    import kg.export.formats  # noqa: F401  (registers the built-in sinks)
+    """Every sink of the table (kg.export.formats.SINKS) by name, its module imported."""
+    from kg.export.formats import SINKS
 
-    return dict(sorted(_REGISTRY.items()))
+    return {name: entry.load() for name, entry in sorted(SINKS.items())}
 
 
 MANIFEST = "manifest.json"

@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from kg.export.base import BuildContext, Sink, register
+from kg.export.base import BuildContext, Sink
 from kg.export.ntriples import merged_graph
 from kg.namespaces import BIOLINK, DCTERMS, KGV, RDF, RDFS, curie_of, expand
 from kg.rdf.isolation import isolated_entities
@@ -183,7 +183,6 @@ def render_html(r: CoverageReport) -> str:
     )
 
 
-@register
 class CoverageSink(Sink):
     name = "coverage"
     description = "curation-report.md / .html: per-trial and per-publication coverage, gaps"

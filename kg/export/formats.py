@@ -1,13 +1,56 @@
-"""Imports every built-in sink so that it registers itself."""
+"""The sink table: every export format by name, what it writes, and where its class lives.
 
-from kg.export import (  # noqa: F401
-    coverage,
-    graphml,
-    html,
-    jsonld,
-    kgx,
-    neo4j_bundle,
-    nquads,
-    ntriples,
-    turtle,
-)
+The one list of formats (as kgx's SINK_MAP): `kg build --format` takes its choices and help
+from it, and :func:`kg.export.base.sinks` imports a sink's module only when it is used, so a
+build of one format does not pay for the imports of the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kg.export.base import Sink
+
+__all__ = ["SINKS", "SinkEntry"]
+
+
+@dataclass(frozen=True)
+class SinkEntry:
+    """One row of the table: format name, what it writes, module and class of its sink."""
+
+    name: str
+    description: str
+    module: str
+    cls: str
+
+    def load(self) -> type[Sink]:
+        """The sink class (imports its module)."""
+        sink: type[Sink] = getattr(import_module(self.module), self.cls)
+        return sink
+
+
+SINKS: dict[str, SinkEntry] = {
+    e.name: e
+    for e in (
+        SinkEntry("coverage", "curation-report.md + .html: per trial and publication, what is "
+                  "filled; isolated and unverified", "kg.export.coverage", "CoverageSink"),
+        SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
+                  "kg.export.graphml", "GraphMLSink"),
+        SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
+                  "ontology, trials)", "kg.export.html", "HtmlSink"),
+        SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
+                  "kg.export.jsonld", "JsonLdSink"),
+        SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",
+                  "kg.export.kgx", "KgxSink"),
+        SinkEntry("neo4j", "neo4j/: admin-import CSVs, schema.cypher, load.cypher and a README",
+                  "kg.export.neo4j_bundle", "Neo4jSink"),
+        SinkEntry("nq", "kg.nq: every named graph as sorted N-Quads",
+                  "kg.export.nquads", "NQuadsSink"),
+        SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
+                  "kg.export.ntriples", "NTriplesSink"),
+        SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
+    )
+}  # fmt: skip

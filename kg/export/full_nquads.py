@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.namespaces import GRAPH
+from kg.rdf.oxigraph import to_oxigraph
 
 if TYPE_CHECKING:
     from kg.ontology.full_merge import FullMerge
@@ -31,8 +33,8 @@ def write_full_nquads(
     """Write full/kg-full.nq under staging; return the written paths and quad counts."""
     replaced = tuple(f"<{GRAPH['ontology/' + name]}> ." for name in merged.files)
     lines: list[str] = []
-    curated = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    for line in curated.splitlines():
+    curated = ox.serialize(to_oxigraph(dataset), format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    for line in curated.split("\n"):  # not splitlines(): a literal may hold U+2028
         if line.strip() and not line.rstrip().endswith(replaced):
             lines.append(line)
     for name, path in sorted(merged.files.items()):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.export.base import BuildContext, Sink, register
+from kg.export.base import BuildContext, Sink
 from kg.export.columns import ColumnType, column_types, join_list, text
 from kg.property_graph.graph import PropertyGraph, PropertyValue
 
@@ -50,11 +50,7 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
                                "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})  # fmt: skip
 
 
-@register
 class GraphMLSink(Sink):
-    name = "graphml"
-    description = "graph.graphml: the property graph as typed GraphML"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         path = out / "graph.graphml"
         write_graphml(ctx.projection, path)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.export.base import BuildContext, Sink, register
+from kg.atomic import write_atomic
+from kg.export.base import BuildContext, Sink
 
 if TYPE_CHECKING:
     from kg.views.select import View
@@ -19,11 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["HtmlSink", "write_view"]
 
 
-@register
 class HtmlSink(Sink):
-    name = "html"
-    description = "views/*.html: interactive offline views (curated, mechanism, ontology, trials)"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         from kg.views.select import all_views
 
@@ -35,8 +32,4 @@ def write_view(view: View, path: Path) -> Path:
     """Render one view to path (via a temporary file renamed into place)."""
     from kg.views.render import render  # pyvis and the layout load only when pages are made
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(view), "utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, render(view))

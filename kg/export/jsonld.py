@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg.export.base import BuildContext, Sink, register
+from kg.export.base import BuildContext, Sink
 from kg.namespaces import PREFIXES, RDF, XSD, converter
 
 __all__ = ["JsonLdSink", "context"]
@@ -32,6 +33,7 @@ def context() -> dict[str, Any]:
     return ctx
 
 
+@cache
 def _compact(iri: str) -> str:
     curie = converter.compress(iri)
     return curie if curie else iri
@@ -52,11 +54,7 @@ def _sort_key(v: dict[str, Any]) -> str:
     return json.dumps(v, sort_keys=True, ensure_ascii=False)
 
 
-@register
 class JsonLdSink(Sink):
-    name = "jsonld"
-    description = "kg.jsonld: every named graph as JSON-LD with a prefix context"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         graphs: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(list))

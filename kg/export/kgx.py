@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from kg.export.base import BuildContext, Sink, register
+from kg.export.base import BuildContext, Sink
 from kg.export.columns import join_list
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
@@ -90,11 +90,7 @@ EDGE_COLUMNS = (
 )  # fmt: skip
 
 
-@register
 class KgxSink(Sink):
-    name = "kgx"
-    description = "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         return write_kgx(ctx.projection, out / "kgx")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from kg.export.base import BuildContext, Sink, register
+from kg.export.base import BuildContext, Sink
 from kg.export.cypher import write_cypher
 from kg.export.neo4j_csv import Table, import_command, node_tables, relationship_tables
 from kg.export.neo4j_csv import write_tables as write_csv_tables
@@ -23,11 +23,7 @@ FOLDER = "neo4j"
 BATCH_SIZE = 500
 
 
-@register
 class Neo4jSink(Sink):
-    name = "neo4j"
-    description = "neo4j/: admin-import CSVs, schema.cypher, load.cypher and a README"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         graph = ctx.projection
         directory = out / FOLDER

@@ -1,25 +1,38 @@
-"""Turtle of the merged graph, with the project's prefixes."""
+"""Turtle of the merged graph, with the project's prefixes, written by Oxigraph.
+
+Triples are sorted (subject, predicate, object in N-Triples form) before writing, so
+the file is byte-stable and each subject's statements form one block.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kg.export.base import BuildContext, Sink, register
-from kg.export.ntriples import merged_graph
+import pyoxigraph as ox
+
+from kg.export.base import BuildContext, Sink
 from kg.namespaces import PREFIXES
 
 __all__ = ["TurtleSink"]
 
 
-@register
 class TurtleSink(Sink):
-    name = "ttl"
-    description = "kg.ttl: the merged graph as Turtle"
-
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
-        graph = merged_graph(ctx.dataset)
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True, replace=True)
         path = out / "kg.ttl"
-        path.write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+        triples = ctx.triples
+        prefixes = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
+        text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode()
+        path.write_text(_sorted_prefixes(text), encoding="utf-8")
         return [path]
+
+
+def _sorted_prefixes(text: str) -> str:
+    """Oxigraph writes the @prefix lines in hash order: sort them, so the file is byte-stable.
+
+    The prefix block is the lines before the first statement, one '@prefix' per line.
+    """
+    lines = text.split("\n")
+    head = 0
+    while head < len(lines) and lines[head].startswith("@prefix "):
+        head += 1
+    return "\n".join(sorted(lines[:head]) + lines[head:])

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.curation.load import LoadedCuration
 from kg.errors import KGError, Problem
+from kg.ontology.modules import Module, read_module
 from kg.ontology.seeds import Use, curated_uses
 from kg.ontology.terms import curie_from_iri, prefix_of
 from kg.ontology.triples import P
 
-__all__ = ["ModuleIndex", "check_terms", "read_index"]
+__all__ = ["ModuleIndex", "check_terms", "index_of", "read_index", "term_problems"]
 
 
 @dataclass(frozen=True)
@@ -56,31 +56,37 @@ def read_index(module_dir: Path) -> ModuleIndex | None:
         return None
     try:
         record = json.loads(record_path.read_text("utf-8"))
-        quads = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
     except ValueError as exc:  # JSONDecodeError is a ValueError
         raise KGError.at(str(record_path), None, "", f"cannot read: {exc}") from None
-    except SyntaxError as exc:
-        raise KGError.at(str(path), exc.lineno, "", f"cannot parse Turtle: {exc.msg}") from None
+    return index_of(read_module(module_dir.name, path, record))
+
+
+def index_of(module: Module) -> ModuleIndex | None:
+    """The index of an already parsed module; None for one without a source record."""
+    if not module.source or module.path.name != "module.ttl":
+        return None
     terms, obsolete = set(), set()
     labels: dict[str, str] = {}
     replaced: dict[str, list[str]] = {}
     consider: dict[str, list[str]] = {}
-    for q in quads:
-        s, p, o = curie_from_iri(q.subject.value), q.predicate.value, q.object
-        if p == P.TYPE and o.value in {P.CLASS, P.OBJECT_PROPERTY}:
+    for subject, predicate, obj in module.triples:
+        s, p, o = curie_from_iri(str(subject)), str(predicate), str(obj)
+        if p == P.TYPE and o in {P.CLASS, P.OBJECT_PROPERTY}:
             terms.add(s)
         elif p == P.LABEL:
-            labels[s] = o.value
-        elif p == P.DEPRECATED and o.value == "true":
+            labels[s] = o
+        elif p == P.DEPRECATED and o == "true":
             obsolete.add(s)
         elif p == P.REPLACED_BY:
-            replaced.setdefault(s, []).append(curie_from_iri(o.value))
+            replaced.setdefault(s, []).append(curie_from_iri(o))
         elif p == P.CONSIDER:
-            consider.setdefault(s, []).append(o.value)
+            consider.setdefault(s, []).append(o)
+    record = module.source
+    prefixes = record.get("prefixes", ())
     return ModuleIndex(
-        name=module_dir.name,
-        path=path,
-        prefixes=tuple(record.get("prefixes", ())),
+        name=module.name,
+        path=module.path,
+        prefixes=tuple(prefixes) if isinstance(prefixes, list | tuple) else (),
         partial=bool(record.get("partial_source", False)),
         terms=frozenset(terms),
         labels=labels,
@@ -92,29 +98,38 @@ def read_index(module_dir: Path) -> ModuleIndex | None:
 
 def check_terms(loaded: LoadedCuration, ontologies_dir: Path) -> list[Problem]:
     """Every curated ontology id missing from its module or obsolete there, located."""
-    by_prefix: dict[str, ModuleIndex] = {}
-    for module_dir in sorted(p for p in Path(ontologies_dir).iterdir() if p.is_dir()):
-        index = read_index(module_dir)
-        if index is not None:
-            for prefix in index.prefixes:
-                by_prefix.setdefault(prefix, index)
+    indexes = [
+        index
+        for module_dir in sorted(p for p in Path(ontologies_dir).iterdir() if p.is_dir())
+        if (index := read_index(module_dir)) is not None
+    ]
     problems: list[Problem] = []
-    for use in curated_uses(loaded):
+    for use, message in term_problems(curated_uses(loaded), indexes):
+        where = loaded.locations.get(use.record)
+        problems.append(
+            Problem(
+                where.file if where else "data",
+                where.line if where else None,
+                f"{use.kind} {use.record}: {use.field}",
+                message,
+            )
+        )
+    return sorted(set(problems))
+
+
+def term_problems(uses: Iterable[Use], indexes: Iterable[ModuleIndex]) -> Iterator[tuple[Use, str]]:
+    """(use, what is wrong) for each use of an id missing from its module or obsolete there."""
+    by_prefix: dict[str, ModuleIndex] = {}
+    for index in indexes:
+        for prefix in index.prefixes:
+            by_prefix.setdefault(prefix, index)
+    for use in uses:
         index = by_prefix.get(prefix_of(use.curie) or "")
         if index is None or use.reference:
             continue
         message = _problem(use, index)
         if message:
-            where = loaded.locations.get(use.record)
-            problems.append(
-                Problem(
-                    where.file if where else "data",
-                    where.line if where else None,
-                    f"{use.kind} {use.record}: {use.field}",
-                    message,
-                )
-            )
-    return sorted(set(problems))
+            yield use, message
 
 
 def _problem(use: Use, index: ModuleIndex) -> str | None:

@@ -3,14 +3,19 @@
 A verified, positive statement becomes a direct triple in the curation graph *and*
 a statement node in the provenance graph carrying its evidence. A negated or
 unverified statement exists only as a statement node.
+
+Every node is minted by kg.rdf.model and its origin (record id, path inside the record)
+recorded in an :class:`~kg.rdf.origins.Origins` registry, as is the field behind each
+triple; validation locates its findings through them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from kg.curation.schema import (
@@ -43,46 +48,90 @@ from kg.rdf.model import (
     statement_iri,
     trial_iri,
 )
+from kg.rdf.origins import Origins, Path
 
-__all__ = ["build_dataset", "curation_triples"]
+__all__ = ["BuiltGraph", "build_dataset", "build_graph", "curation_triples"]
 
 Triple = tuple[Node, Node, Node]
 
 
+@dataclass(frozen=True)
+class BuiltGraph:
+    """The build stage's product: the dataset, where its nodes came from, and the modules."""
+
+    dataset: Dataset
+    origins: Origins
+    modules: tuple[Module, ...] = ()
+
+
+def build_graph(curation: Curation, modules: Sequence[Module]) -> BuiltGraph:
+    """The whole graph with the origin of every curated node and field."""
+    origins = Origins()
+    curated, provenance = curation_triples(curation, origins)
+    ds = Dataset()
+    for name, triples in ((CURATION_GRAPH, curated), (PROVENANCE_GRAPH, provenance)):
+        graph = ds.graph(name)
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+    for module in modules:
+        graph = ds.graph(module_graph(module.name))
+        graph.addN((s, p, o, graph) for s, p, o in module.triples)
+    return BuiltGraph(ds, origins, tuple(modules))
+
+
 def build_dataset(curation: Curation, modules: Iterable[Module]) -> Dataset:
     """The whole graph: curation, provenance, and one named graph per ontology module."""
-    ds = Dataset()
-    curated, provenance = curation_triples(curation)
-    _fill(ds.graph(CURATION_GRAPH), curated)
-    _fill(ds.graph(PROVENANCE_GRAPH), provenance)
-    for module in modules:
-        _fill(ds.graph(module_graph(module.name)), module.graph)
-    return ds
+    return build_graph(curation, list(modules)).dataset
 
 
-def _fill(graph: Graph, triples: Iterable[Triple]) -> None:
-    for t in triples:
-        graph.add(t)
+def curation_triples(
+    c: Curation, origins: Origins | None = None
+) -> tuple[list[Triple], list[Triple]]:
+    """(curation graph triples, provenance graph triples) of the curated records.
 
-
-def curation_triples(c: Curation) -> tuple[list[Triple], list[Triple]]:
-    """(curation graph triples, provenance graph triples) of the curated records."""
+    origins, when given, receives the origin of every node and field.
+    """
+    origins = origins if origins is not None else Origins()
     cur: list[Triple] = []
     prov: list[Triple] = []
     for e in c.entities:
-        cur.extend(_entity(e))
+        _entity(_Out(origins, e.id, cur), e)
     for p in c.publications:
-        cur.extend(_publication(p))
+        _publication(_Out(origins, p.id, cur), p)
     for m in c.outcome_measures:
-        cur.extend(_measure(m))
+        _measure(_Out(origins, m.id, cur), m)
     for s in c.statements:
-        direct, node = _statement(s)
-        cur.extend(direct)
-        prov.extend(node)
+        _statement(_Out(origins, s.id, cur), _Out(origins, s.id, prov), s)
     agents = {e.label: expand(e.id) for e in c.entities if e.category.value == "Agent"}
     for t in c.trials:
-        cur.extend(_trial(t, agents))
+        _trial(_Out(origins, t.id, cur), t, agents)
     return cur, prov
+
+
+class _Out:
+    """The triples of one curated record, recording the origin of each node and field."""
+
+    __slots__ = ("origins", "record", "triples")
+
+    def __init__(self, origins: Origins, record: str, triples: list[Triple]) -> None:
+        self.origins, self.record, self.triples = origins, record, triples
+
+    def node(self, node: URIRef, *path: str | int) -> URIRef:
+        """A node this record mints or names, standing for the item at path."""
+        self.origins.node(node, self.record, path)
+        return node
+
+    def add(self, s: Node, p: Node, o: Node, path: Path | None = None) -> None:
+        """One triple; path is the field it was written from (None: no field of its own)."""
+        self.triples.append((s, p, o))
+        if path is not None:
+            self.origins.field(s, p, self.record, path)
+
+    def opt(self, s: Node, p: Node, value: object, path: Path) -> None:
+        """A triple for an optional field: none when the value is None, but the field's origin
+        is recorded either way (a finding that the field is missing points where it belongs)."""
+        self.origins.field(s, p, self.record, path)
+        if value is not None:
+            self.triples.append((s, p, _lit(value)))
 
 
 def _lit(value: object) -> Literal:
@@ -95,112 +144,97 @@ def _lit(value: object) -> Literal:
     return Literal(str(value))
 
 
-def _opt(s: URIRef, p: URIRef, value: object) -> list[Triple]:
-    return [] if value is None else [(s, p, _lit(value))]
-
-
-def _entity(e: Entity) -> list[Triple]:
-    s = expand(e.id)
-    out: list[Triple] = [
-        (s, RDFS.label, Literal(e.label)),
-        (s, BIOLINK.category, BIOLINK[e.category.value]),
-        (s, KGV.curationStatus, Literal(e.status)),
-    ]
+def _entity(out: _Out, e: Entity) -> None:
+    s = out.node(expand(e.id))
+    out.add(s, RDFS.label, Literal(e.label), ("label",))
+    out.add(s, BIOLINK.category, BIOLINK[e.category.value], ("category",))
+    out.add(s, KGV.curationStatus, Literal(e.status), ("status",))
     if str(s).startswith(str(BASE)):  # a thing the project names: typed by its category
-        out.append((s, RDF.type, BIOLINK[e.category.value]))
-    out += _opt(s, DCTERMS.description, e.description)
-    out += _opt(s, KGV.note, e.note)
-    out += [(s, OBOINOWL.hasExactSynonym, Literal(x)) for x in e.synonyms]
-    out += [(s, OBOINOWL.hasDbXref, Literal(x)) for x in e.xrefs]
-    return out
+        out.add(s, RDF.type, BIOLINK[e.category.value], ("category",))
+    out.opt(s, DCTERMS.description, e.description, ("description",))
+    out.opt(s, KGV.note, e.note, ("note",))
+    for i, x in enumerate(e.synonyms):
+        out.add(s, OBOINOWL.hasExactSynonym, Literal(x), ("synonyms", i))
+    for i, x in enumerate(e.xrefs):
+        out.add(s, OBOINOWL.hasDbXref, Literal(x), ("xrefs", i))
 
 
-def _publication(p: Publication) -> list[Triple]:
-    s = expand(p.id)
-    out: list[Triple] = [
-        (s, RDF.type, KGV.Publication),
-        (s, BIOLINK.category, BIOLINK.Publication),
-        (s, RDFS.label, Literal(p.title)),
-        (s, DCTERMS.title, Literal(p.title)),
-        (s, KGV.year, Literal(str(p.year), datatype=XSD.gYear)),
-        (s, KGV.publicationType, Literal(p.type)),
-        (s, KGV.curationStatus, Literal(p.status)),
-    ]
-    out += _opt(s, KGV.journal, p.journal)
-    out += _opt(s, KGV.volume, p.volume)
-    out += _opt(s, KGV.issue, p.issue)
-    out += _opt(s, KGV.pages, p.pages)
-    out += _opt(s, KGV.note, p.note)
+def _publication(out: _Out, p: Publication) -> None:
+    s = out.node(expand(p.id))
+    out.add(s, RDF.type, KGV.Publication)
+    out.add(s, BIOLINK.category, BIOLINK.Publication, ("id",))
+    out.add(s, RDFS.label, Literal(p.title), ("title",))
+    out.add(s, DCTERMS.title, Literal(p.title), ("title",))
+    out.add(s, KGV.year, Literal(str(p.year), datatype=XSD.gYear), ("year",))
+    out.add(s, KGV.publicationType, Literal(p.type), ("type",))
+    out.add(s, KGV.curationStatus, Literal(p.status), ("status",))
+    out.opt(s, KGV.journal, p.journal, ("journal",))
+    out.opt(s, KGV.volume, p.volume, ("volume",))
+    out.opt(s, KGV.issue, p.issue, ("issue",))
+    out.opt(s, KGV.pages, p.pages, ("pages",))
+    out.opt(s, KGV.note, p.note, ("note",))
     if p.published:
-        out.append((s, DCTERMS.issued, Literal(p.published, datatype=XSD.date)))
+        out.add(s, DCTERMS.issued, Literal(p.published, datatype=XSD.date), ("published",))
     if p.authors:
-        out.append((s, KGV.authorList, Literal("; ".join(p.authors))))
-        out += [(s, DCTERMS.creator, Literal(a)) for a in p.authors]
-    for prefix, local in (("PMID", p.pmid), ("DOI", p.doi), ("PMC", p.pmcid)):
+        out.add(s, KGV.authorList, Literal("; ".join(p.authors)), ("authors",))
+        for i, a in enumerate(p.authors):
+            out.add(s, DCTERMS.creator, Literal(a), ("authors", i))
+    for prefix, local, key in (("PMID", p.pmid, "pmid"), ("DOI", p.doi, "doi"),
+                               ("PMC", p.pmcid, "pmcid")):  # fmt: skip
         if local:
-            out.append((s, DCTERMS.identifier, Literal(f"{prefix}:{local}")))
+            out.add(s, DCTERMS.identifier, Literal(f"{prefix}:{local}"), (key,))
             iri = expand(f"{prefix}:{local}")
             if iri != s:
-                out.append((s, RDFS.seeAlso, iri))
-    return out
+                out.add(s, RDFS.seeAlso, iri, (key,))
 
 
-def _measure(m: OutcomeMeasure) -> list[Triple]:
-    s = outcome_iri(m.id)
-    out: list[Triple] = [
-        (s, RDF.type, KGV.OutcomeMeasure),
-        (s, BIOLINK.category, BIOLINK.ClinicalMeasurement),
-        (s, RDFS.label, Literal(m.label)),
-        (s, KGV.curationId, Literal(m.id)),
-        (s, KGV.measureKind, Literal(m.kind)),
-    ]
-    out += _opt(s, KGV.abbreviation, m.abbreviation)
-    out += _opt(s, DCTERMS.description, m.description)
-    out += [(s, OBOINOWL.hasDbXref, Literal(x)) for x in m.xrefs]
-    return out
+def _measure(out: _Out, m: OutcomeMeasure) -> None:
+    s = out.node(outcome_iri(m.id))
+    out.add(s, RDF.type, KGV.OutcomeMeasure)
+    out.add(s, BIOLINK.category, BIOLINK.ClinicalMeasurement, ("kind",))
+    out.add(s, RDFS.label, Literal(m.label), ("label",))
+    out.add(s, KGV.curationId, Literal(m.id), ("id",))
+    out.add(s, KGV.measureKind, Literal(m.kind), ("kind",))
+    out.opt(s, KGV.abbreviation, m.abbreviation, ("abbreviation",))
+    out.opt(s, DCTERMS.description, m.description, ("description",))
+    for i, x in enumerate(m.xrefs):
+        out.add(s, OBOINOWL.hasDbXref, Literal(x), ("xrefs", i))
 
 
-def _evidence(owner: URIRef, evidence: Iterable[Evidence]) -> list[Triple]:
-    out: list[Triple] = []
-    for i, ev in enumerate(evidence, start=1):
-        node = evidence_iri(owner, i)
+def _evidence(out: _Out, owner: URIRef, evidence: Iterable[Evidence], at: Path) -> None:
+    for i, ev in enumerate(evidence):
+        path = (*at, i)
+        node = out.node(evidence_iri(owner, i + 1), *path)
         source = expand(ev.source)
-        out += [
-            (owner, KGV.evidence, node),
-            (owner, DCTERMS.source, source),
-            (node, RDF.type, KGV.EvidenceItem),
-            (node, KGV.evidenceCode, expand(ev.eco)),
-            (node, DCTERMS.source, source),
-            (node, KGV.quote, Literal(ev.quote)),
-            (node, KGV.locator, Literal(ev.locator)),
-        ]
-    return out
+        out.add(owner, KGV.evidence, node, at)
+        out.add(owner, DCTERMS.source, source, (*path, "source"))
+        out.add(node, RDF.type, KGV.EvidenceItem)
+        out.add(node, KGV.evidenceCode, expand(ev.eco), (*path, "eco"))
+        out.add(node, DCTERMS.source, source, (*path, "source"))
+        out.add(node, KGV.quote, Literal(ev.quote), (*path, "quote"))
+        out.add(node, KGV.locator, Literal(ev.locator), (*path, "locator"))
 
 
-def _statement(st: Statement) -> tuple[list[Triple], list[Triple]]:
+def _statement(cur: _Out, prov: _Out, st: Statement) -> None:
     s, p, o = expand(st.subject), expand(st.predicate), expand(st.object)
-    direct = [] if st.negated or st.status != "verified" else [(s, p, o)]
-    node = statement_iri(st.id)
-    prov: list[Triple] = [
-        (node, RDF.type, KGV.Statement),
-        (node, RDF.subject, s),
-        (node, RDF.predicate, p),
-        (node, RDF.object, o),
-        (node, KGV.negated, _lit(st.negated)),
-        (node, KGV.curationStatus, Literal(st.status)),
-        (node, KGV.curationId, Literal(st.id)),
-    ]
-    prov += _opt(node, KGV.note, st.note)
+    if not st.negated and st.status == "verified":
+        cur.add(s, p, o)
+    node = prov.node(statement_iri(st.id))
+    prov.add(node, RDF.type, KGV.Statement)
+    prov.add(node, RDF.subject, s, ("subject",))
+    prov.add(node, RDF.predicate, p, ("predicate",))
+    prov.add(node, RDF.object, o, ("object",))
+    prov.add(node, KGV.negated, _lit(st.negated), ("negated",))
+    prov.add(node, KGV.curationStatus, Literal(st.status), ("status",))
+    prov.add(node, KGV.curationId, Literal(st.id), ("id",))
+    prov.opt(node, KGV.note, st.note, ("note",))
     for key, value in sorted(st.qualifiers.items()):
-        q = qualifier_iri(node, key)
-        prov += [
-            (node, KGV.qualifier, q),
-            (q, RDF.type, KGV.Qualifier),
-            (q, KGV.qualifierKey, Literal(key)),
-            (q, KGV.qualifierValue, Literal(value)),
-        ]
-    prov += _evidence(node, st.evidence)
-    return direct, prov
+        q = prov.node(qualifier_iri(node, key), "qualifiers", key)
+        prov.add(node, KGV.qualifier, q, ("qualifiers",))
+        prov.add(q, RDF.type, KGV.Qualifier)
+        prov.add(q, KGV.qualifierKey, Literal(key), ("qualifiers", key))
+        prov.add(q, KGV.qualifierValue, Literal(value), ("qualifiers", key))
+    _evidence(prov, node, st.evidence, ("evidence",))
 
 
 def _join(*parts: str | None) -> str:
@@ -212,137 +246,133 @@ def _dose_label(dose: Dose) -> str:
     return _join(amount, f"for {dose.duration}" if dose.duration else None, dose.phase)
 
 
-def _trial(t: Trial, agents: dict[str, URIRef]) -> list[Triple]:
+def _trial(out: _Out, t: Trial, agents: dict[str, URIRef]) -> None:
     """A trial's triples; agents (curated organisation label -> IRI) link its sponsor text."""
-    s = trial_iri(t.id, t.registry.nct)
+    s = out.node(trial_iri(t.id, t.registry.nct))
     d = t.design
-    out: list[Triple] = [
-        (s, RDF.type, KGV.ClinicalTrial),
-        (s, BIOLINK.category, BIOLINK.ClinicalTrial),
-        (s, RDFS.label, Literal(t.acronym)),
-        (s, KGV.acronym, Literal(t.acronym)),
-        (s, DCTERMS.title, Literal(t.title)),
-        (s, KGV.curationId, Literal(t.id)),
-        (s, KGV.phase, Literal(t.phase)),
-        (s, KGV.overallStatus, Literal(t.status)),
-        (s, KGV.curationStatus, Literal(t.curation_status)),
-    ]
+    out.add(s, RDF.type, KGV.ClinicalTrial)
+    out.add(s, BIOLINK.category, BIOLINK.ClinicalTrial, ("id",))
+    out.add(s, RDFS.label, Literal(t.acronym), ("acronym",))
+    out.add(s, KGV.acronym, Literal(t.acronym), ("acronym",))
+    out.add(s, DCTERMS.title, Literal(t.title), ("title",))
+    out.add(s, KGV.curationId, Literal(t.id), ("id",))
+    out.add(s, KGV.phase, Literal(t.phase), ("phase",))
+    out.add(s, KGV.overallStatus, Literal(t.status), ("status",))
+    out.add(s, KGV.curationStatus, Literal(t.curation_status), ("curation_status",))
     if t.phase in PHASE_CLASSES:
-        out.append((s, KGV.phaseClass, PHASE_CLASSES[t.phase]))
-    out += _opt(s, KGV.randomised, d.randomised)
-    out += _opt(s, KGV.blinding, d.blinding)
-    out += _opt(s, KGV.placeboControlled, d.placebo_controlled)
-    out += _opt(s, KGV.centres, d.centres)
-    out += _opt(s, KGV.allocation, d.allocation)
-    out += _opt(s, KGV.designModel, d.model)
-    out += _opt(s, KGV.enrolment, t.enrolment)
-    out += _opt(s, KGV.enrolmentType, t.enrolment_type)
-    out += _opt(s, KGV.sponsor, t.sponsor)
+        out.add(s, KGV.phaseClass, PHASE_CLASSES[t.phase], ("phase",))
+    out.opt(s, KGV.randomised, d.randomised, ("design", "randomised"))
+    out.opt(s, KGV.blinding, d.blinding, ("design", "blinding"))
+    out.opt(s, KGV.placeboControlled, d.placebo_controlled, ("design", "placebo_controlled"))
+    out.opt(s, KGV.centres, d.centres, ("design", "centres"))
+    out.opt(s, KGV.allocation, d.allocation, ("design", "allocation"))
+    out.opt(s, KGV.designModel, d.model, ("design", "model"))
+    out.opt(s, KGV.enrolment, t.enrolment, ("enrolment",))
+    out.opt(s, KGV.enrolmentType, t.enrolment_type, ("enrolment_type",))
+    out.opt(s, KGV.sponsor, t.sponsor, ("sponsor",))
     if t.sponsor in agents:
-        out.append((s, KGV.sponsoredBy, agents[t.sponsor]))
-    out += _opt(s, KGV.note, t.note)
+        out.add(s, KGV.sponsoredBy, agents[t.sponsor], ("sponsor",))
+    out.opt(s, KGV.note, t.note, ("note",))
     dates = (
-        ("startDate", t.start),
-        ("primaryCompletionDate", t.primary_completion),
-        ("completionDate", t.completion),
+        ("startDate", t.start, "start"),
+        ("primaryCompletionDate", t.primary_completion, "primary_completion"),
+        ("completionDate", t.completion, "completion"),
     )
-    for field, value in dates:
+    for name, value, key in dates:
         if value:
-            out.append((s, KGV[field], Literal(value, datatype=XSD.date)))
-    for nct in t.registry.nct:
-        out += [(s, KGV.registryId, Literal(nct))]
-        out.append((s, KGV.registryRecord, registry_record_iri(nct)))
-    out += [(s, KGV.registryId, Literal(f"EudraCT {x}")) for x in t.registry.eudract]
-    out += [(s, KGV.registryId, Literal(x)) for x in t.registry.other]
-    out += [(s, KGV.studiesCondition, expand(c)) for c in t.conditions]
-    out += [(s, DCTERMS.references, expand(p)) for p in t.publications]
+            out.add(s, KGV[name], Literal(value, datatype=XSD.date), (key,))
+    for i, nct in enumerate(t.registry.nct):
+        out.add(s, KGV.registryId, Literal(nct), ("registry", "nct", i))
+        out.add(s, KGV.registryRecord, registry_record_iri(nct), ("registry", "nct", i))
+    for i, x in enumerate(t.registry.eudract):
+        out.add(s, KGV.registryId, Literal(f"EudraCT {x}"), ("registry", "eudract", i))
+    for i, x in enumerate(t.registry.other):
+        out.add(s, KGV.registryId, Literal(x), ("registry", "other", i))
+    for i, c in enumerate(t.conditions):
+        out.add(s, KGV.studiesCondition, expand(c), ("conditions", i))
+    for i, p in enumerate(t.publications):
+        out.add(s, DCTERMS.references, expand(p), ("publications", i))
     arms = {a.id: arm_iri(t.id, a.id) for a in t.arms}
-    for arm in t.arms:
-        a = arms[arm.id]
-        out += [
-            (s, KGV.hasArm, a),
-            (a, RDF.type, KGV.TrialArm),
-            (a, RDFS.label, Literal(arm.label)),
-            (a, KGV.armRole, Literal(arm.role)),
-            (a, KGV.intervention, expand(arm.intervention)),
-        ]
-        out += _opt(a, KGV.schedule, arm.schedule)
-        out += _opt(a, KGV.participants, arm.participants)
-        for i, dose in enumerate(arm.doses, start=1):
-            n = dose_iri(t.id, arm.id, i)
-            out += [
-                (a, KGV.hasDose, n),
-                (n, RDF.type, KGV.Dose),
-                (n, RDFS.label, Literal(_dose_label(dose))),
-                (n, KGV.doseValue, _lit(dose.value)),
-                (n, KGV.doseUnit, UNIT_IRIS[dose.unit]),
-                (n, KGV.frequency, Literal(dose.frequency)),
-            ]
-            out += _opt(n, KGV.route, dose.route)
-            out += _opt(n, KGV.duration, dose.duration)
-            out += _opt(n, KGV.regimenPhase, dose.phase)
+    for i, arm in enumerate(t.arms):
+        at: Path = ("arms", i)
+        a = out.node(arms[arm.id], *at)
+        out.add(s, KGV.hasArm, a, ("arms",))
+        out.add(a, RDF.type, KGV.TrialArm)
+        out.add(a, RDFS.label, Literal(arm.label), (*at, "label"))
+        out.add(a, KGV.armRole, Literal(arm.role), (*at, "role"))
+        out.add(a, KGV.intervention, expand(arm.intervention), (*at, "intervention"))
+        out.opt(a, KGV.schedule, arm.schedule, (*at, "schedule"))
+        out.opt(a, KGV.participants, arm.participants, (*at, "participants"))
+        for j, dose in enumerate(arm.doses):
+            dp: Path = (*at, "doses", j)
+            n = out.node(dose_iri(t.id, arm.id, j + 1), *dp)
+            out.add(a, KGV.hasDose, n, (*at, "doses"))
+            out.add(n, RDF.type, KGV.Dose)
+            out.add(n, RDFS.label, Literal(_dose_label(dose)))
+            out.add(n, KGV.doseValue, _lit(dose.value), (*dp, "value"))
+            out.add(n, KGV.doseUnit, UNIT_IRIS[dose.unit], (*dp, "unit"))
+            out.add(n, KGV.frequency, Literal(dose.frequency), (*dp, "frequency"))
+            out.opt(n, KGV.route, dose.route, (*dp, "route"))
+            out.opt(n, KGV.duration, dose.duration, (*dp, "duration"))
+            out.opt(n, KGV.regimenPhase, dose.phase, (*dp, "phase"))
     ranked = (
         ("primary", t.primary_endpoints),
         ("secondary", t.secondary_endpoints),
         ("registered", t.registered_endpoints),
     )
-    for kind, endpoints in ranked:
-        for i, ep in enumerate(endpoints, start=1):
-            n = endpoint_iri(t.id, kind, i)
-            out += [
-                (s, KGV[f"{kind}Endpoint"], n),
-                (n, RDF.type, KGV.Endpoint),
-                (n, RDFS.label, Literal(_join(f"{kind} endpoint: {ep.measure}", ep.time_point))),
-                (n, KGV.measure, outcome_iri(ep.measure)),
-            ]
-            out += _opt(n, KGV.timePoint, ep.time_point)
-            out += _opt(n, DCTERMS.description, ep.description)
-    for r in t.results:
-        n = result_iri(t.id, r.id)
-        out += [
-            (s, KGV.hasResult, n),
-            (n, RDF.type, KGV.Result),
-            (
-                n,
-                RDFS.label,
-                Literal(_join(f"{t.acronym} {r.measure}", r.arm, r.time_point, r.population)),
-            ),
-            (n, KGV.curationId, Literal(r.id)),
-            (n, KGV.measure, outcome_iri(r.measure)),
-            (n, DCTERMS.source, expand(r.source)),
-            (n, KGV.curationStatus, Literal(r.status)),
-        ]
+    for rank, endpoints in ranked:
+        for i, ep in enumerate(endpoints):
+            ep_at: Path = (f"{rank}_endpoints", i)
+            n = out.node(endpoint_iri(t.id, rank, i + 1), *ep_at)
+            out.add(s, KGV[f"{rank}Endpoint"], n, (f"{rank}_endpoints",))
+            out.add(n, RDF.type, KGV.Endpoint)
+            label = _join(f"{rank} endpoint: {ep.measure}", ep.time_point)
+            out.add(n, RDFS.label, Literal(label))
+            out.add(n, KGV.measure, outcome_iri(ep.measure), (*ep_at, "measure"))
+            out.opt(n, KGV.timePoint, ep.time_point, (*ep_at, "time_point"))
+            out.opt(n, DCTERMS.description, ep.description, (*ep_at, "description"))
+    for i, r in enumerate(t.results):
+        rp: Path = ("results", i)
+        n = out.node(result_iri(t.id, r.id), *rp)
+        out.add(s, KGV.hasResult, n, ("results",))
+        out.add(n, RDF.type, KGV.Result)
+        label = _join(f"{t.acronym} {r.measure}", r.arm, r.time_point, r.population)
+        out.add(n, RDFS.label, Literal(label))
+        out.add(n, KGV.curationId, Literal(r.id), (*rp, "id"))
+        out.add(n, KGV.measure, outcome_iri(r.measure), (*rp, "measure"))
+        out.add(n, DCTERMS.source, expand(r.source), (*rp, "source"))
+        out.add(n, KGV.curationStatus, Literal(r.status), (*rp, "status"))
         if r.arm:
-            out.append((n, KGV.arm, arms[r.arm]))
+            out.add(n, KGV.arm, arms[r.arm], (*rp, "arm"))
         if r.compared_to:
-            out.append((n, KGV.comparedTo, arms[r.compared_to]))
+            out.add(n, KGV.comparedTo, arms[r.compared_to], (*rp, "compared_to"))
         if r.responders:
-            out += [
-                (n, KGV.responders, _lit(r.responders.n)),
-                (n, KGV.participantsAnalysed, _lit(r.responders.total)),
-            ]
-        out += _opt(n, KGV.analysisPopulation, r.population)
-        out += _opt(n, KGV.direction, r.direction)
-        out += _opt(n, KGV.timePoint, r.time_point)
-        out += _opt(n, KGV.percent, r.percent)
-        out += _opt(n, KGV.value, r.value)
-        out += _opt(n, KGV.valueUnit, r.unit)
-        out += _opt(n, KGV.statistic, r.statistic)
-        out += _opt(n, KGV.pValue, r.p_value)
-        out += _opt(n, KGV.metEndpoint, r.met_endpoint)
-        out += _opt(n, KGV.note, r.note)
-        out += _evidence(n, r.evidence)
-    for i, ae in enumerate(t.adverse_events, start=1):
-        n = adverse_event_iri(t.id, i)
-        out += [
-            (s, KGV.adverseEvent, n),
-            (n, RDF.type, KGV.AdverseEventCount),
-            (n, RDFS.label, Literal(ae.event)),
-            (n, KGV.arm, arms[ae.arm]),
-            (n, KGV.serious, _lit(ae.serious)),
-            (n, KGV.affected, _lit(ae.n)),
-            (n, DCTERMS.source, expand(ae.source)),
-        ]
-        out += _opt(n, KGV.participantsAnalysed, ae.total)
-        out += _opt(n, KGV.percent, ae.percent)
-    return out
+            out.add(n, KGV.responders, _lit(r.responders.n), (*rp, "responders", "n"))
+            out.add(
+                n, KGV.participantsAnalysed, _lit(r.responders.total), (*rp, "responders", "total")
+            )
+        out.opt(n, KGV.analysisPopulation, r.population, (*rp, "population"))
+        out.opt(n, KGV.direction, r.direction, (*rp, "direction"))
+        out.opt(n, KGV.timePoint, r.time_point, (*rp, "time_point"))
+        out.opt(n, KGV.percent, r.percent, (*rp, "percent"))
+        out.opt(n, KGV.value, r.value, (*rp, "value"))
+        out.opt(n, KGV.valueUnit, r.unit, (*rp, "unit"))
+        out.opt(n, KGV.statistic, r.statistic, (*rp, "statistic"))
+        out.opt(n, KGV.pValue, r.p_value and r.p_value.value, (*rp, "p_value"))
+        if r.p_value is not None and r.p_value.comparator != "=":
+            out.add(n, KGV.pValueComparator, Literal(r.p_value.comparator), (*rp, "p_value"))
+        out.opt(n, KGV.metEndpoint, r.met_endpoint, (*rp, "met_endpoint"))
+        out.opt(n, KGV.note, r.note, (*rp, "note"))
+        _evidence(out, n, r.evidence, (*rp, "evidence"))
+    for i, ae in enumerate(t.adverse_events):
+        ap: Path = ("adverse_events", i)
+        n = out.node(adverse_event_iri(t.id, i + 1), *ap)
+        out.add(s, KGV.adverseEvent, n, ("adverse_events",))
+        out.add(n, RDF.type, KGV.AdverseEventCount)
+        out.add(n, RDFS.label, Literal(ae.event), (*ap, "event"))
+        out.add(n, KGV.arm, arms[ae.arm], (*ap, "arm"))
+        out.add(n, KGV.serious, _lit(ae.serious), (*ap, "serious"))
+        out.add(n, KGV.affected, _lit(ae.n), (*ap, "n"))
+        out.add(n, DCTERMS.source, expand(ae.source), (*ap, "source"))
+        out.opt(n, KGV.participantsAnalysed, ae.total, (*ap, "total"))
+        out.opt(n, KGV.percent, ae.percent, (*ap, "percent"))

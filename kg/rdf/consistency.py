@@ -13,42 +13,45 @@ from collections.abc import Iterator
 
 from kg.curation.load import LoadedCuration
 from kg.curation.schema import Statement
-from kg.errors import Problem
+from kg.namespaces import curie_of
+from kg.rdf.findings import Issue
+from kg.rdf.model import statement_iri
 
 __all__ = ["contradictions"]
 
 
-def contradictions(loaded: LoadedCuration) -> list[Problem]:
-    """One located problem per pair of contradicting statements, at the later of the two."""
+def contradictions(loaded: LoadedCuration) -> list[Issue]:
+    """One issue per pair of contradicting statements, about the later of the two."""
     by_triple: dict[tuple[str, str, str], list[Statement]] = defaultdict(list)
     for st in loaded.curation.statements:
         by_triple[(st.subject, st.predicate, st.object)].append(st)
-    problems: list[Problem] = []
+    issues: list[Issue] = []
     for group in by_triple.values():
         ordered = sorted(group, key=lambda s: _order(loaded, s))
         for first, second in _pairs(ordered):
             if first.negated == second.negated or _distinguished(first, second):
                 continue
-            here, there = loaded.locations[second.id], loaded.locations[first.id]
+            there = loaded.locations[first.id]
             polarity = "negated" if second.negated else "asserted"
             other = "asserted" if second.negated else "negated"
-            problems.append(
-                Problem(
-                    here.file,
-                    here.line,
-                    f"statement {second.id}",
+            issues.append(
+                Issue(
+                    second.id,
+                    (),
+                    "contradiction",
                     f"contradicts statement {first.id!r} ({there}): the same "
                     f"{second.subject} {second.predicate} {second.object} is {polarity} here "
                     f"and {other} there; give both a qualifier that tells the contexts apart "
                     "(such as species or population) or remove one",
+                    focus=curie_of(str(statement_iri(second.id))),
                 )
             )
-    return problems
+    return issues
 
 
 def _order(loaded: LoadedCuration, st: Statement) -> tuple[str, int, str]:
     where = loaded.locations.get(st.id)
-    return (where.file, where.line, st.id) if where else ("", 0, st.id)
+    return (where.file, where.line or 0, st.id) if where else ("", 0, st.id)
 
 
 def _pairs(items: list[Statement]) -> Iterator[tuple[Statement, Statement]]:

@@ -9,17 +9,13 @@ statement, as it is in the property graph.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rdflib import Dataset, URIRef
 
 from kg.curation.load import LoadedCuration
-from kg.namespaces import BIOLINK, DCTERMS, KGV, OBOINOWL, OWL, RDF, RDFS, curie_of, expand
+from kg.namespaces import BIOLINK, DCTERMS, KGV, OBOINOWL, OWL, RDF, RDFS, expand
+from kg.rdf.findings import Issue
 
-if TYPE_CHECKING:
-    from kg.rdf.validate import Finding
-
-__all__ = ["DESCRIPTIVE", "isolated_entities", "isolated_entity_findings"]
+__all__ = ["DESCRIPTIVE", "isolated_entities", "isolated_entity_issues"]
 
 #: predicates that describe a node rather than relate it to another node
 DESCRIPTIVE = frozenset({
@@ -46,25 +42,18 @@ def isolated_entities(dataset: Dataset, entity_iris: set[URIRef]) -> list[URIRef
     return sorted(entity_iris - connected)
 
 
-def isolated_entity_findings(loaded: LoadedCuration, dataset: Dataset) -> list[Finding]:
-    """One warning per isolated entity, located at its record in data/entities.yaml."""
-    from kg.rdf.validate import Finding
+def isolated_entity_issues(loaded: LoadedCuration, dataset: Dataset) -> list[Issue]:
+    """One issue per isolated entity, at the `id` of its record in data/entities.yaml.
 
+    `kg validate` reports them as warnings (check `isolated-entity`).
+    """
     by_iri = {expand(e.id): e.id for e in loaded.curation.entities}
-    findings = []
-    for iri in isolated_entities(dataset, set(by_iri)):
-        eid = by_iri[iri]
-        where = loaded.locations[eid]
-        findings.append(
-            Finding(
-                where.file,
-                where.line,
-                "id",
-                "isolated-entity",
-                curie_of(str(iri)),
-                f"entity {eid} is not connected to any other node: use it in a statement or a "
-                "trial, or remove it",
-                "warning",
-            )
+    return [
+        Issue(
+            by_iri[iri], ("id",), "isolated-entity",
+            f"entity {by_iri[iri]} is not connected to any other node: use it in a statement or "
+            "a trial, or remove it",
+            focus=by_iri[iri],
         )
-    return findings
+        for iri in isolated_entities(dataset, set(by_iri))
+    ]  # fmt: skip

@@ -1,16 +1,16 @@
 """IRIs the graph mints, and the fixed vocabulary choices shared by builder and tests.
 
-Every IRI the build mints comes from a function here, and :func:`record_path` reads one
-back into (record kind, record id, path inside the record), so the scheme and its inverse
-live side by side. Minted IRIs sit in one namespace per kind (kg/namespaces.py KINDS)
-with a flat local part joined by `.` (record ids are slugs, which hold no `.`):
-`il2kg.arm:lupil-2.ilt-101`, `il2kg.dose:lupil-2.ilt-101.1`. A flat local part is what
-makes the compressed id a CURIE in KGX's sense (no `/` after the prefix).
+Every IRI the build mints comes from a function here; the builder records the origin of
+each minted node (kg.rdf.origins), so nothing needs to read an IRI back. Minted IRIs sit
+in one namespace per kind (kg/namespaces.py KINDS) with a flat local part joined by `.`
+(record ids are slugs, which hold no `.`): `il2kg.arm:lupil-2.ilt-101`,
+`il2kg.dose:lupil-2.ilt-101.1`. A flat local part is what makes the compressed id a CURIE
+in KGX's sense (no `/` after the prefix).
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from rdflib import URIRef
 
@@ -30,7 +30,6 @@ __all__ = [
     "module_graph",
     "outcome_iri",
     "qualifier_iri",
-    "record_path",
     "registry_record_iri",
     "result_iri",
     "statement_iri",
@@ -143,51 +142,3 @@ def _flat_local(iri: URIRef) -> str:
     if not str(iri).startswith(str(BASE)) or kind not in {"statement", "result"} or not local:
         raise ValueError(f"not a minted statement or result IRI: {iri}")  # a bug
     return local
-
-
-#: kind of minted IRI -> names of the parts of its local id, in order
-_PARTS: dict[str, tuple[str, ...]] = {
-    "statement": ("statement",),
-    "outcome": ("outcome",),
-    "trial": ("trial",),
-    "arm": ("trial", "arm"),
-    "dose": ("trial", "arm", "dose"),
-    "endpoint": ("trial", "endpoint", "n"),
-    "result": ("trial", "result"),
-    "adverse-event": ("trial", "adverse-event"),
-}
-
-
-def record_path(iri: str) -> tuple[str, str, list[str]] | None:
-    """(record kind, record id, steps inside it) of a minted IRI, or None if it is not one.
-
-    The steps name the IRI's parts as the nested paths of the curation do:
-    `il2kg.dose:lupil-2.ilt-101.1` -> ("trial", "lupil-2", ["arm", "ilt-101", "dose", "1"]);
-    `il2kg.evidence:s1.2` -> ("statement", "s1", ["evidence", "2"]);
-    `il2kg.qualifier:s1.time%20point` -> ("statement", "s1", ["qualifier", "time point"]).
-    """
-    text = str(iri)
-    if not text.startswith(str(BASE)):
-        return None
-    kind, _, local = text[len(BASE) :].partition("/")
-    if not local:
-        return None
-    if kind == "evidence":
-        owner, _, n = local.rpartition(".")
-        head = record_path(str(_minted("result" if "." in owner else "statement", owner)))
-        return None if head is None else (head[0], head[1], [*head[2], "evidence", n])
-    if kind == "qualifier":
-        statement, _, key = local.partition(".")
-        return ("statement", statement, ["qualifier", unquote(key)])
-    names = _PARTS.get(kind)
-    parts = local.split(".")
-    if names is None or len(parts) != len(names):
-        return None
-    if kind in {"statement", "outcome", "trial"}:
-        return (kind, parts[0], [])
-    if kind == "endpoint":
-        return ("trial", parts[0], ["endpoint", parts[1], parts[2]])
-    steps: list[str] = []
-    for name, part in zip(names[1:], parts[1:], strict=True):
-        steps += [name, part]
-    return ("trial", parts[0], steps)

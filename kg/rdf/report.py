@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kg.atomic import write_atomic
 from kg.errors import KGError
-from kg.rdf.validate import Finding, ValidationReport
+from kg.rdf.findings import Finding, ValidationReport
 
 __all__ = ["finding_lines", "render_html", "render_markdown", "write_report"]
 
@@ -61,18 +60,9 @@ def write_report(report: ValidationReport, path: Path) -> Path:
     html_out = path.suffix.lower() in {".html", ".htm"}
     text = render_html(report) if html_out else render_markdown(report)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        return write_atomic(path, text)
     except OSError as exc:
         raise KGError.at(str(path), None, "", f"cannot write report: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise KGError.at(str(path), None, "", f"cannot write report: {exc.strerror}") from None
-    return path
 
 
 def finding_lines(findings: Iterable[Finding]) -> Iterator[str]:

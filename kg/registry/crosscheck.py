@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from kg.curation.load import LoadedCuration
 from kg.curation.schema import Trial
-from kg.curation.yamlfile import YamlFile, field_path, read_yaml
+from kg.curation.yamlfile import field_path
 from kg.errors import KGError, display_path
+from kg.rdf.findings import Finding
 from kg.registry.record import (
     ENROLMENT_TYPE,
     MASKING,
@@ -35,9 +35,6 @@ from kg.registry.record import (
     read_record,
     record_path,
 )
-
-if TYPE_CHECKING:
-    from kg.rdf.validate import Finding
 
 __all__ = ["REGISTRY_CHECKS", "registry_findings"]
 
@@ -69,8 +66,6 @@ _DATES = (
 
 def registry_findings(loaded: LoadedCuration, strict: bool = False) -> list[Finding]:
     """Every registry cross-check finding for the loaded curation (none without saved records)."""
-    from kg.rdf.validate import Finding
-
     findings: list[Finding] = []
     data_dirs: set[Path] = set()
     for trial in loaded.curation.trials:
@@ -80,7 +75,6 @@ def registry_findings(loaded: LoadedCuration, strict: bool = False) -> list[Find
         trial_file = Path(where.file)
         data_dir = trial_file.parent.parent
         data_dirs.add(data_dir)
-        doc: YamlFile | None = None
         for nct in trial.registry.nct:
             path = record_path(data_dir, nct)
             if not path.exists():
@@ -102,10 +96,9 @@ def registry_findings(loaded: LoadedCuration, strict: bool = False) -> list[Find
                     for p in exc.problems
                 ]
                 continue
-            doc = doc or read_yaml(trial_file, where.file)
             for key, check, message in comparisons:
                 severity = "violation" if strict and check == "registry-drift" else "warning"
-                line = _line(doc, key)
+                line = _line(loaded, trial.id, key)
                 findings.append(
                     Finding(where.file, line, field_path(key), check, focus, message, severity)
                 )
@@ -127,15 +120,11 @@ def registry_findings(loaded: LoadedCuration, strict: bool = False) -> list[Find
     return findings
 
 
-def _line(doc: YamlFile, key: tuple[str, ...]) -> int:
-    """The line of the field; for a missing one its parent's, or the trial's `id`."""
-    node: Any = doc.data
-    for step in key:
-        if not isinstance(node, dict) or step not in node:
-            parent = key[: key.index(step)]
-            return doc.line(parent) if parent else doc.line(("id",))
-        node = node[step]
-    return doc.line(key)
+def _line(loaded: LoadedCuration, trial: str, key: tuple[str, ...]) -> int | None:
+    """The line of the field (a missing one: its parent's, or the trial's first line), from
+    the loader's line index: the trial file is not read again."""
+    where = loaded.locate(trial, key)
+    return where.line if where else None
 
 
 Comparison = tuple[tuple[str, ...], str, str]

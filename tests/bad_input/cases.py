@@ -159,7 +159,8 @@ CASES: tuple[Case, ...] = (
     Case(
         "value-missing-required-field",
         (Replace(T, "acronym: LUPIL-2\n", ""),),
-        (f"{T}:1: acronym: required field is missing",),
+        # at the trial record's first line (its id), not at line 1 (a comment)
+        (f"{T}:{{@{T}#id: lupil-2}}: acronym: required field is missing",),
     ),
     Case(
         "value-arm-role",
@@ -267,7 +268,7 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "intervention: il2kg:drug/ilt-101", "intervention: il2kg:drug/ilt-102"),),
         (
             f"{T}:{{L0}}: arms[0].intervention: 'il2kg:drug/ilt-102' {REF} entity "
-            "(data/entities.yaml)",
+            "(data/entities.yaml); did you mean 'il2kg:drug/ilt-101'?",
         ),
     ),
     Case(
@@ -283,7 +284,7 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{T}:{{L0}}: results[{{#{T}::results#sri4-wk12-itt-comparison}}].arm: 'ilt-102' is "
-            "not an arm of this trial (arms: ilt-101, placebo)",
+            "not an arm of this trial (arms: ilt-101, placebo); did you mean 'ilt-101'?",
         ),
     ),
     Case(
@@ -291,7 +292,7 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "  - measure: sri-4\n", "  - measure: sri-5\n"),),
         (
             f"{T}:{{L0}}: primary_endpoints[0].measure: 'sri-5' {REF} outcome measure "
-            "(data/outcome_measures.yaml)",
+            "(data/outcome_measures.yaml); did you mean 'sri-4'?",
         ),
     ),
     Case(
@@ -305,7 +306,7 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{H}:{{L0}}: adverse_events[0].arm: 'il-3' is not an arm of this trial "
-            "(arms: il-2, placebo)",
+            "(arms: il-2, placebo); did you mean 'il-2'?",
         ),
     ),
     # ---- duplicates ----
@@ -337,6 +338,9 @@ CASES: tuple[Case, ...] = (
         (
             f"{T}:{{@{T}#id: lupil-2}}: id: duplicate id 'lupil-2' (first defined at "
             "data/trials/lupil-2-copy.yaml:{@data/trials/lupil-2-copy.yaml#id: lupil-2})",
+            "data/trials/lupil-2-copy.yaml:{@data/trials/lupil-2-copy.yaml#id: lupil-2}: id: "
+            "the trial id 'lupil-2' must equal the file name 'lupil-2-copy' (rename the file "
+            "or fix the id)",
         ),
     ),
     Case(
@@ -367,7 +371,7 @@ CASES: tuple[Case, ...] = (
             f"{S}:{{L0}}: statements[{{N:{S}}}]: contradicts statement '{ST0}' ({S}:{AT_ST0}): "
             "the same PR:000001379 biolink:affects CL:0000815 is negated here and asserted there; "
             "give both a qualifier that tells the contexts apart (such as species or "
-            "population) or remove one [contradiction; il2kg:statement/il2-not-required-for-treg]",
+            "population) or remove one [contradiction; il2kg.statement:il2-not-required-for-treg]",
             f"{S}:{{L0}}: statements[{{N:{S}}}]: contradicts statement "
             f"'il2-required-for-treg-frontiers-2021' ({S}:{AT_FR}): "
             "the same PR:000001379 biolink:affects CL:0000815 is negated here and asserted there; "
@@ -482,7 +486,10 @@ CASES: tuple[Case, ...] = (
     Case(
         "unit-unknown",
         (Replace(T, "unit: MIU", "unit: MU"),),
-        (f"{T}:{{L0}}: arms[0].doses[0].unit: expected one of {UNITS}; got 'MU'",),
+        (
+            f"{T}:{{L0}}: arms[0].doses[0].unit: expected one of {UNITS}; got 'MU' "
+            "(did you mean 'MIU'?)",
+        ),
     ),
     Case(
         "date-impossible",
@@ -493,6 +500,127 @@ CASES: tuple[Case, ...] = (
         "date-free-text",
         (Replace(P, "published: 2022-12-22", "published: March 2023"),),
         (f"{P}:{{L0}}: publications[0].published: expected a date YYYY-MM-DD, got 'March 2023'",),
+    ),
+    # ---- validator gaps (issue 11 section 3) and look-alike characters (section 2 case 6) ----
+    Case(
+        "trial-id-not-file-name",
+        (Replace(T, "id: lupil-2\n", "id: lupil-two\n", mark="id:"),),
+        (
+            f"{T}:{{L0}}: id: the trial id 'lupil-two' must equal the file name 'lupil-2' "
+            "(rename the file or fix the id)",
+        ),
+    ),
+    Case(
+        "num-percent-is-a-proportion",
+        (
+            Replace(
+                H,
+                r"(  - id: ln-complete-remission-il2\n(?:    .*\n)*?    percent: )[0-9.]+",
+                r"\g<1>0.5385",
+                regex=True,
+                mark="percent: 0.5385",
+            ),
+        ),
+        (
+            f"{H}:{{L0}}: results[{{#{H}::results#ln-complete-remission-il2}}].percent: percent "
+            "0.5385 does not agree with 7/13 (53.85%) within rounding; it looks like a "
+            "proportion: percentages are 0-100, write 53.85",
+        ),
+    ),
+    Case(
+        "num-percent-disagrees-with-responders",
+        (
+            Replace(
+                H,
+                r"(  - id: ln-complete-remission-il2\n(?:    .*\n)*?    percent: )[0-9.]+",
+                r"\g<1>58.3",
+                regex=True,
+                mark="percent: 58.3",
+            ),
+        ),
+        (
+            f"{H}:{{L0}}: results[{{#{H}::results#ln-complete-remission-il2}}].percent: percent "
+            "58.3 does not agree with 7/13 (53.85%) within rounding",
+        ),
+    ),
+    Case(
+        "value-phase-number-not-allowed",
+        (Replace(T, 'phase: "2"', "phase: 4"),),
+        (
+            f"{T}:{{L0}}: phase: expected one of 1, 1b, 1/2, 1/2a, 2, 2b, 3, N/A, not stated; "
+            "got 4 (a number; write one of the values as text)",
+        ),
+    ),
+    Case(
+        "value-unit-typo-did-you-mean",
+        (Replace(T, "unit: MIU", "unit: MUI"),),
+        (
+            f"{T}:{{L0}}: arms[0].doses[0].unit: expected one of {UNITS}; got 'MUI' "
+            "(did you mean 'MIU'?)",
+        ),
+    ),
+    Case(
+        "value-unit-invisible-character",
+        (Replace(T, "unit: MIU", "unit: MIU\u200b"),),
+        (
+            f"{T}:{{L0}}: arms[0].doses[0].unit: expected one of {UNITS}; got 'MIU\\u200b' "
+            "(it holds U+200B ZERO WIDTH SPACE; did you mean 'MIU'?)",
+        ),
+    ),
+    Case(
+        "ref-measure-typo-did-you-mean",
+        (Replace(T, "  - measure: sri-4\n", "  - measure: sri4\n"),),
+        (
+            f"{T}:{{L0}}: primary_endpoints[0].measure: 'sri4' {REF} outcome measure "
+            "(data/outcome_measures.yaml); did you mean 'sri-4'?",
+        ),
+    ),
+    Case(
+        "ref-entity-typo-did-you-mean",
+        (Replace(T, "intervention: il2kg:drug/ilt-101", "intervention: il2kg:drug/aldesleukine"),),
+        (
+            f"{T}:{{L0}}: arms[0].intervention: 'il2kg:drug/aldesleukine' {REF} entity "
+            "(data/entities.yaml); did you mean 'il2kg:drug/aldesleukin'?",
+        ),
+    ),
+    Case(
+        "num-p-value-bound-unreadable",
+        (
+            Replace(
+                T,
+                r"(  - id: sri4-wk12-itt-comparison\n(?:    .*\n)*?    p_value: )[0-9.]+",
+                r'\g<1>"about 0.05"',
+                regex=True,
+                mark="p_value:",
+            ),
+        ),
+        (
+            f"{T}:{{L0}}: results[{{#{T}::results#sri4-wk12-itt-comparison}}].p_value: expected "
+            "a p-value such as 0.03 or a bound such as '<0.001', got 'about 0.05'",
+        ),
+    ),
+    # accepted now: a number that spells an allowed value, a Greek mu for the micro sign, a
+    # p-value reported as a bound (exit code 0; tests/test_curation.py checks the values)
+    Case(
+        "accepted-phase-unquoted",
+        (Replace(T, 'phase: "2"', "phase: 2"),),
+        (),
+        args=("validate",),
+        code=0,
+    ),
+    Case(
+        "accepted-unit-greek-mu",
+        (Replace(T, "unit: MIU", "unit: \u03bcg"),),  # a dose unit: a closed choice
+        (),
+        args=("validate",),
+        code=0,
+    ),
+    Case(
+        "accepted-p-value-bound",
+        (Replace(T, "p_value: 0.0168", 'p_value: "< 0.05"'),),
+        (),
+        args=("validate",),
+        code=0,
     ),
     # ---- files ----
     Case("file-empty", (Write(S, b""),), (f"{S}:1: file is empty",)),

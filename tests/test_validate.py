@@ -235,7 +235,7 @@ CASES: list[tuple[str, Fault, str, str, str]] = [
     ),
     (
         "NotObsolete-deprecated",
-        _set(expand("RO:0002213"), OWL.deprecated, Literal(True), module_graph("terms")),
+        _set(expand("biolink:affects"), OWL.deprecated, Literal(True), module_graph("terms")),
         S,
         "predicate:",
         "statements[0].predicate",

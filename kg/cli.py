@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,7 +13,10 @@ from typer.core import TyperGroup
 
 from kg.errors import KGError
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    from kg.pipeline import BuildReport
+
+__all__ = ["app", "build_summary", "main", "package_version"]
 
 
 class _Group(TyperGroup):
@@ -177,21 +180,29 @@ def build(
             f"[yellow]{others} validation warnings[/yellow] (kg validate lists them)",
             soft_wrap=True,
         )
+    for line in build_summary(report, out_dir):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def build_summary(report: BuildReport, out_dir: Path) -> list[str]:
+    """What `kg build` prints when it is done: counts, the files written, what to do next.
+
+    One sentence a line: printed with soft wrapping, so a pipe or a log file never gets
+    a sentence broken at 80 columns.
+    """
     c = report.counts
-    say = {"highlight": False, "soft_wrap": True}  # one line per sentence, whatever the width
-    out.print(
-        f"[green]Built[/green] {c['quads']:,} quads: {c['entities']} entities, "
-        f"{c['statements']} statements ({c['statements_negated']} negated), {c['trials']} trials, "
+    lines = [
+        f"Built {c['quads']:,} quads: {c['entities']} entities, {c['statements']} statements "
+        f"({c['statements_negated']} negated), {c['trials']} trials, "
         f"{c['publications']} publications.",
-        **say,
-    )
-    out.print(f"Wrote {len(report.outputs)} files to {out_dir}/:", markup=False, **say)
-    for line in _summarise(report.outputs, out_dir):
-        out.print(f"  {line}", markup=False, **say)
+        f"Wrote {len(report.outputs)} files to {out_dir}/:",
+        *(f"  {line}" for line in _summarise(report.outputs, out_dir)),
+    ]
     views = out_dir / "views" / "index.html"
     steps = [f"open {views} in a browser"] if views in report.outputs else []
     steps += ["list the questions with `kg query --list`", "serve SPARQL with `kg serve`"]
-    out.print(f"Next: {'; '.join(steps)}.", markup=False, **say)
+    lines.append(f"Next: {'; '.join(steps)}.")
+    return lines
 
 
 def _summarise(paths: list[Path], root: Path) -> list[str]:

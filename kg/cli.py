@@ -243,7 +243,7 @@ def validate(
     from kg.rdf.report import finding_lines, write_report
     from kg.rdf.validate import validate_sources
 
-    if report is not None and report.suffix.lower() not in REPORT_SUFFIXES:
+    if report is not None and not report.is_dir() and report.suffix.lower() not in REPORT_SUFFIXES:
         raise KGError.at(
             str(report),
             None,

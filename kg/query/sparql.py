@@ -295,6 +295,7 @@ def query_command(
             "",
             "the query calls SERVICE, which fetches another URL; pass --allow-service to let it",
         )
+    execute(Store(), text)  # a bad query is refused before the store is made or opened
     store = open_store(exports, full)
     warning = staleness_warning(exports)
     if warning:

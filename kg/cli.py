@@ -379,7 +379,13 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
     timeout: Annotated[
-        int, typer.Option("--timeout", min=1, help="Seconds a query may run before it is cut.")
+        int,
+        typer.Option(
+            "--timeout",
+            min=0,
+            help="Seconds a query may run before it is cut; 0: no limit (for many queries a "
+            "second: Oxigraph keeps a timer thread per query for this long).",
+        ),
     ] = 10,
     cors: Annotated[
         bool,

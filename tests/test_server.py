@@ -14,6 +14,7 @@ import csv
 import http.client
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -396,6 +397,47 @@ def test_the_query_page_is_served(url: str) -> None:
     assert b"yasgui" in body.lower()
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_server_that_aborts_is_started_again(exports: Path) -> None:
+    """Oxigraph aborts when it cannot start a thread: kg serve starts it again."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--exports", str(exports), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    target = f"http://127.0.0.1:{port}/query"
+
+    def answered() -> bool:
+        try:
+            return get(target, "ASK {}")[0] == 200
+        except OSError:
+            return False
+
+    try:
+        for _ in range(600):
+            if answered():
+                break
+            time.sleep(0.1)
+        [first] = _children(proc.pid)
+        os.kill(first, signal.SIGABRT)
+        for _ in range(600):
+            children = _children(proc.pid)
+            if children and children != [first] and answered():
+                break
+            time.sleep(0.1)
+        assert answered()
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert "Oxigraph's server died of signal 6; starting it again." in err.decode()
+    assert proc.returncode == 0
+
+
 def test_sigterm_stops_the_server_process(exports: Path) -> None:
     with serving(exports) as running:
         port = int(urllib.parse.urlsplit(running).port or 0)
@@ -445,3 +487,14 @@ def test_the_query_page_works_offline(url: str) -> None:
             browser.close()
     assert "systemic lupus erythematosus" in shown
     assert all(urllib.parse.urlsplit(u).hostname == "prefix.cc" for u in elsewhere), elsewhere
+
+
+def test_timeout_zero_means_no_limit() -> None:
+    """--timeout 0 runs Oxigraph without --timeout-s (and without a timer thread a query)."""
+    from kg.query.server import ServerConfig, server_arguments
+
+    program, location = Path("oxigraph"), Path("store")
+    assert "--timeout-s" not in server_arguments(ServerConfig(timeout=0), location, program)
+    args = server_arguments(ServerConfig(timeout=5), location, program)
+    assert args[args.index("--timeout-s") + 1] == "5"
+    assert server_arguments(ServerConfig(host="::1"), location, program)[5] == "[::1]:7878"

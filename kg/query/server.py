@@ -8,6 +8,13 @@ cancels a query past `--timeout-s`; it answers many idle connections (one thread
 connection, up to 128 per core). This module only prepares the store
 (kg.query.store), checks the address is free, and runs the program until Ctrl-C.
 
+A cost of Oxigraph 0.5's timeout: every query starts a timer thread that sleeps for the
+whole timeout, so at thousands of queries a second the threads pile up (16,000 after
+a few seconds at 10 s), new ones cannot start, queries fail with 500, and the server
+may abort. `--timeout 0` runs without a timeout (and without those threads); and if
+the server dies of a signal it did not get from us, it is started again (at most
+RESTARTS times a minute).
+
 What Oxigraph's server does differently from `kg query` is documented in docs/sparql.md:
 the project's prefixes are not predeclared (`kg query NAME --show` prints a named query
 with its PREFIX lines), and it runs SERVICE clauses (federated queries), fetching the
@@ -22,6 +29,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +47,8 @@ _PROGRAMS = frozenset({"oxigraph", "oxigraph.exe"})
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Where to listen, how long a query may run, and whether browsers of other origins
-    may read the answers (CORS)."""
+    """Where to listen, how long a query may run (seconds; 0: no limit), and whether
+    browsers of other origins may read the answers (CORS)."""
 
     host: str = "127.0.0.1"
     port: int = 7878
@@ -83,16 +91,9 @@ def oxigraph_program() -> Path:
 
 def server_arguments(config: ServerConfig, location: Path, program: Path) -> list[str]:
     """The command line that serves the store at location read-only."""
-    args = [
-        str(program),
-        "serve-read-only",
-        "--location",
-        str(location),
-        "--bind",
-        config.bind,
-        "--timeout-s",
-        str(config.timeout),
-    ]
+    args = [str(program), "serve-read-only", "--location", str(location), "--bind", config.bind]
+    if config.timeout > 0:
+        args += ["--timeout-s", str(config.timeout)]
     if config.cors:
         args.append("--cors")
     return args
@@ -106,8 +107,8 @@ def serve_command(
     Raises KGError for a bad option, a missing build, an address in use, or a server
     that stops by itself.
     """
-    if config.timeout < 1:
-        raise KGError("--timeout must be at least 1 (seconds)")
+    if config.timeout < 0:
+        raise KGError("--timeout must be 0 (no limit) or more seconds")
     if not 0 < config.port < 65536:
         raise KGError(f"--port must be between 1 and 65535, got {config.port}")
     program = oxigraph_program()
@@ -115,10 +116,11 @@ def serve_command(
     with console.status("Preparing the store…"):
         location = store_location(exports, full)
     version = _oxigraph_version()
+    limit = f"queries stop after {config.timeout} s" if config.timeout else "no time limit"
     console.print(
         f"SPARQL endpoint on [bold]{config.url}[/bold] (Oxigraph {version}, read-only), "
         f"serving {exports / ('full/kg-full.nq' if full else 'kg.nq')}; default graph = the "
-        f"union of the named graphs; queries stop after {config.timeout} s. Query page: "
+        f"union of the named graphs; {limit}. Query page: "
         f"http://{config.bind}/ . The project's prefixes are not predeclared here: "
         "`kg query NAME --show` prints a named query with its PREFIX lines. Ctrl-C stops it.",
         highlight=False,
@@ -159,26 +161,55 @@ def _oxigraph_version() -> str:
         return "(version unknown)"
 
 
+#: restarts of a server that died of a signal, allowed within one minute
+RESTARTS = 3
+_STOPPED_BY_USER = frozenset({-signal.SIGINT, -signal.SIGTERM})
+
+
 def _run(args: list[str], console: Console) -> None:
-    """Run the server in the foreground; Ctrl-C or SIGTERM stops it (and us)."""
+    """Run the server in the foreground; Ctrl-C or SIGTERM stops it (and us).
+
+    A server killed by a signal we did not send (Oxigraph aborts when it cannot start a
+    thread) is started again, RESTARTS times a minute at most. Raises KGError when the
+    server exits with an error or keeps dying.
+    """
 
     def terminate(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminate)
-    process = subprocess.Popen(args)
+    deaths: list[float] = []
     try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        console.print("Stopped.")
-        return
+        while True:
+            process = subprocess.Popen(args)
+            try:
+                code = process.wait()
+                if code in _STOPPED_BY_USER:  # Ctrl-C reached both processes
+                    raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                _stop(process)
+                console.print("Stopped.")
+                return
+            if code >= 0:
+                break
+            now = time.monotonic()
+            deaths = [t for t in deaths if now - t < 60] + [now]
+            if len(deaths) > RESTARTS:
+                break
+            console.print(
+                f"[yellow]Oxigraph's server died of signal {-code}; starting it again.[/yellow]",
+                soft_wrap=True,
+            )
     finally:
         signal.signal(signal.SIGTERM, previous)
     if code != 0:
         raise KGError(f"Oxigraph's server stopped with exit code {code} (its message is above)")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
 from rich.console import Console
 from typer.testing import CliRunner
@@ -15,7 +17,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import KGError
 from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, question_of, resolve
-from kg.query.sparql import execute, query_command, syntax_problem
+from kg.query.sparql import execute, query_command, syntax_problem, write_plain
 from kg.query.store import load_store
 from kg.query.syntax import query_form, uses_service
 
@@ -293,3 +295,40 @@ def test_serve_without_a_build_or_with_bad_limits(tmp_path: Path, exports: Path)
     assert "--port must be between 1 and 65535, got 0" in err
     result = runner.invoke(app, ["serve", "--exports", str(exports), "--timeout", "0"])
     assert result.exit_code == 2  # a usage error: --timeout is at least 1
+
+
+_UNESCAPE = re.compile(r"\\(\\|t|n|r|u[0-9a-f]{4})")
+
+
+def _unescape(cell: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        simple = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+        return simple[code] if code in simple else chr(int(code[1:], 16))
+
+    return _UNESCAPE.sub(one, cell)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), min_size=1, max_size=5)
+)
+def test_plain_output_keeps_one_row_a_line_and_every_value(values: list[str]) -> None:
+    """Whatever a literal holds (tabs, line separators, backslashes), the plain table has
+    one line per row and one cell per column, and unescaping gives the value back."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    store = Store()
+    for i, value in enumerate(values):
+        store.add(Quad(NamedNode(f"http://example.org/{i}"), NamedNode("http://example.org/v"),
+                       Literal(value)))  # fmt: skip
+    result = store.query(
+        "SELECT ?s ?v WHERE { ?s <http://example.org/v> ?v } ORDER BY ?s", prefixes={}
+    )
+    out = io.StringIO()
+    write_plain(result, out)  # type: ignore[arg-type]
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "s\tv"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert [len(r) for r in rows] == [2] * len(values)
+    assert [_unescape(r[1]) for r in rows] == values

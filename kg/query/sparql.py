@@ -341,15 +341,26 @@ def _emit(result: QueryResult, fmt: OutputFormat, out: Path | None, console: Con
         write_result(result, fmt, handle)
 
 
-_PLAIN_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+#: what keeps a plain row on one line: backslash, tab, and every character that
+#: str.splitlines() breaks at (\n, \r, VT, FF, FS, GS, RS, NEL, U+2028, U+2029)
+_PLAIN_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        **{c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"},
+    }
+)
 
 
 def write_plain(result: QuerySolutions | QueryBoolean, stream: IO[str]) -> None:
     """The table's cells, untruncated, one row a line, tab-separated (for pipes and files).
 
-    Cells read as in the table (IRIs as CURIEs, literals as their text); a tab, line
-    break or backslash inside a value is written as \\t, \\n, \\r or \\\\, so every row
-    stays one line with one cell per column. An ASK answer is `yes` or `no`.
+    Cells read as in the table (IRIs as CURIEs, literals as their text); a backslash,
+    tab or line break inside a value is escaped (\\\\, \\t, \\n, \\r, and \\uXXXX for the
+    other line separators), so every row stays one line with one cell per column. An
+    ASK answer is `yes` or `no`.
     """
     if isinstance(result, QueryBoolean):
         stream.write("yes\n" if bool(result) else "no\n")

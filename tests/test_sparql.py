@@ -293,8 +293,8 @@ def test_serve_without_a_build_or_with_bad_limits(tmp_path: Path, exports: Path)
     code, _, err = kg("serve", "--exports", str(exports), "--port", "0")
     assert code == 1
     assert "--port must be between 1 and 65535, got 0" in err
-    result = runner.invoke(app, ["serve", "--exports", str(exports), "--timeout", "0"])
-    assert result.exit_code == 2  # a usage error: --timeout is at least 1
+    result = runner.invoke(app, ["serve", "--exports", str(exports), "--timeout", "-1"])
+    assert result.exit_code == 2  # a usage error: --timeout is 0 (no limit) or more
 
 
 _UNESCAPE = re.compile(r"\\(\\|t|n|r|u[0-9a-f]{4})")

@@ -296,7 +296,8 @@ def query_command(
             "the query calls SERVICE, which fetches another URL; pass --allow-service to let it",
         )
     execute(Store(), text)  # a bad query is refused before the store is made or opened
-    store = open_store(exports, full)
+    with notes.status("Opening the graph (the first query after a build makes its store)…"):
+        store = open_store(exports, full)
     warning = staleness_warning(exports)
     if warning:
         notes.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)

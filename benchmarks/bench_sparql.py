@@ -348,12 +348,18 @@ def bench_server(
     use_wrk = shutil.which("wrk") is not None and not args.python_client
     with running(cmd, port) as proc:
         for qname, query in ENDPOINT_QUERIES.items():
-            answer_rows = ask(url, query)
-            cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
-            if use_wrk:
-                result = wrk_run(url, query, args.duration, args.connections, work)
-            else:
-                result = python_run(url, query, args.duration, args.connections)
+            try:
+                answer_rows = ask(url, query)
+                cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+                if use_wrk:
+                    result = wrk_run(url, query, args.duration, args.connections, work)
+                else:
+                    result = python_run(url, query, args.duration, args.connections)
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+                # a server that fails one query keeps the rows of the others
+                rows.append({"server": name, "query": qname, "rows": f"failed: {exc}"})
+                print(f"  {name:26} {qname:9} failed: {exc}", file=sys.stderr)
+                continue
             cores = (cpu_seconds(proc.pid) - cpu0) / (time.monotonic() - wall0)
             rows.append(
                 {"server": name, "query": qname, "rows": answer_rows, **result,
@@ -475,7 +481,7 @@ def main() -> None:
         print(f"## Endpoints ({args.connections} connections, {args.duration} s, loopback)\n")
         print(table(rows, ["server", "query", "rows", "qps", "p50_ms", "p99_ms", "errors",
                            "server_cores"]))  # fmt: skip
-        by = {(r["server"], r["query"]): float(r["qps"]) for r in rows}  # type: ignore[arg-type]
+        by = {(r["server"], r["query"]): float(r["qps"]) for r in rows if "qps" in r}  # type: ignore[arg-type]
         print()
         for q in ENDPOINT_QUERIES:
             ours = [(s, v) for (s, qq), v in by.items() if qq == q and s.startswith("kg serve")]

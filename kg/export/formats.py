@@ -49,6 +49,8 @@ SINKS: dict[str, SinkEntry] = {
                   "kg.export.nquads", "NQuadsSink"),
         SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
                   "kg.export.ntriples", "NTriplesSink"),
+        SinkEntry("tables", "tables/*.csv: results, adverse events, trials, arms and doses, "
+                  "statements as rows", "kg.export.tables", "TablesSink"),
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip

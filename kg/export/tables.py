@@ -203,8 +203,11 @@ def _adverse_event_rows(trials: Iterable[Trial]) -> Iterator[Row]:
             }  # fmt: skip
             if a.affected is not None and a.analysed:
                 low, high = proportion_ci(a.affected, a.analysed)
-                row.update(ci_low_percent=_rounded(100 * low),
-                           ci_high_percent=_rounded(100 * high), ci_method=PROPORTION_METHOD)  # fmt: skip
+                row.update(
+                    ci_low_percent=_rounded(100 * low),
+                    ci_high_percent=_rounded(100 * high),
+                    ci_method=PROPORTION_METHOD,
+                )
             if a.evidence:
                 ev = a.evidence[0]
                 row.update(source_id=ev.source, source=ev.source_name, source_link=ev.source_link)

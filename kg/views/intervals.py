@@ -18,7 +18,7 @@ call only: it loads scipy and pandas (about a second), which a build without res
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from kg.views.trialdata import Comparison, Result
 
@@ -41,7 +41,7 @@ DIFFERENCE_METHOD = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def proportion_ci(count: int, nobs: int) -> tuple[float, float]:
     """The 95 % Wilson interval of count/nobs as proportions; ValueError unless 0<=count<=nobs>0."""
     _check(count, nobs)
@@ -51,7 +51,7 @@ def proportion_ci(count: int, nobs: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
-@lru_cache(maxsize=None)
+@cache
 def difference_ci(count1: int, nobs1: int, count2: int, nobs2: int) -> tuple[float, float]:
     """The 95 % Newcombe interval of count1/nobs1 - count2/nobs2 (treated - control)."""
     _check(count1, nobs1)

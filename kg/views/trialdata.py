@@ -410,7 +410,7 @@ class _Reader:
             adverse_events=tuple(
                 sorted((self.adverse_event(a, node.id) for a in events if a),
                        key=lambda a: (a.arm_label, a.event, a.id))
-            ),  # fmt: skip
+            ),
             publications=tuple((x, self.name(x)) for x in publications),
         )
 

@@ -17,7 +17,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-__all__ = ["Position", "spring_layout"]
+from kg.property_graph.graph import PropertyGraph
+
+__all__ = ["Position", "clustered_layout", "spring_layout"]
 
 Position = tuple[float, float]
 
@@ -278,3 +280,143 @@ def _pack(placed: list[tuple[list[str], dict[str, Position]]]) -> dict[str, Posi
         mid_y = (min(y for _, y in out.values()) + max(y for _, y in out.values())) / 2
         out = {node: (x - mid_x, y - mid_y) for node, (x, y) in out.items()}
     return out
+
+
+def clustered_layout(
+    g: PropertyGraph, parts: frozenset[str], *, spacing: float = 150.0
+) -> tuple[dict[str, Position], list[dict[str, object]]]:
+    """An overview: each trial with its parts as one cluster, laid out among the other nodes.
+
+    Why: a force layout of every node draws the 40-odd parts of a large trial as a hairball
+    that pushes the biology apart. Here each trial's parts (categories in `parts`, reached from
+    the trial) are laid out as a small cluster; the graph with every cluster contracted to one
+    node is laid out by `spring_layout`; clusters and single nodes are then pushed apart as
+    discs so no cluster covers another; nodes with no edge at all go into labelled blocks
+    by category below the drawing. Returns positions (px) and the block headings
+    (`{"text", "x", "y"}`, drawn by view.js as canvas text).
+    """
+    out_edges: dict[str, list[str]] = defaultdict(list)
+    degree: dict[str, int] = defaultdict(int)
+    for e in g.edges:
+        out_edges[e.source].append(e.target)
+        degree[e.source] += 1
+        degree[e.target] += 1
+    category = {n.id: n.category for n in g.nodes}
+    trial_category = "ClinicalTrial"
+    owner: dict[str, str] = {}
+    for trial in sorted(n.id for n in g.nodes if n.category == trial_category):
+        queue = [trial]
+        for node in queue:
+            for nb in sorted(out_edges.get(node, ())):
+                if (category.get(nb) in parts and category.get(nb) != trial_category
+                        and nb not in owner):  # fmt: skip
+                    owner[nb] = trial
+                    queue.append(nb)
+    members: dict[str, list[str]] = defaultdict(list)
+    for node, trial in owner.items():
+        members[trial].append(node)
+    isolated = sorted(n.id for n in g.nodes if degree[n.id] == 0)
+    loose = set(isolated)
+    rep = {n.id: owner.get(n.id, n.id) for n in g.nodes}
+    contracted_ids = sorted({rep[n.id] for n in g.nodes if n.id not in loose})
+    contracted_edges = sorted(
+        {(rep[e.source], rep[e.target]) for e in g.edges if rep[e.source] != rep[e.target]}
+    )
+    # a cluster: its own small layout around the trial at (0, 0), and the disc that holds it
+    local: dict[str, dict[str, Position]] = {}
+    radius: dict[str, float] = {}
+    for trial, nodes in sorted(members.items()):
+        ids = [trial, *sorted(nodes)]
+        keep = set(ids)
+        inner = spring_layout(
+            ids, [(e.source, e.target) for e in g.edges if e.source in keep and e.target in keep],
+            spacing=spacing * 0.8,
+        )  # fmt: skip
+        tx, ty = inner[trial]
+        local[trial] = {n: (x - tx, y - ty) for n, (x, y) in inner.items()}
+        radius[trial] = max(math.hypot(x, y) for x, y in local[trial].values()) + spacing * 0.5
+    centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
+    discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
+    centres = _separate_discs(centres, discs)
+    positions: dict[str, Position] = {}
+    for node, (x, y) in centres.items():
+        if node in local:
+            for member, (dx, dy) in local[node].items():
+                positions[member] = (round(x + dx, 1), round(y + dy, 1))
+        else:
+            positions[node] = (round(x, 1), round(y, 1))
+    annotations = _blocks(isolated, category, positions, spacing)
+    positions.update(annotations.pop())  # type: ignore[arg-type]
+    return positions, annotations  # type: ignore[return-value]
+
+
+def _separate_discs(
+    centres: dict[str, Position], radius: dict[str, float], rounds: int = 60
+) -> dict[str, Position]:
+    """Push overlapping discs apart (the smaller one moves more); deterministic."""
+    ids = sorted(centres)
+    xs = [centres[n][0] for n in ids]
+    ys = [centres[n][1] for n in ids]
+    rs = [radius[n] for n in ids]
+    big = [i for i in range(len(ids)) if rs[i] > min(rs, default=0) * 1.01]
+    for _ in range(rounds):
+        moved = False
+        for i in big:  # only clusters are large; single nodes were spaced by the layout
+            for j in range(len(ids)):
+                if i == j:
+                    continue
+                ex, ey = xs[j] - xs[i], ys[j] - ys[i]
+                d = math.hypot(ex, ey)
+                gap = rs[i] + rs[j] - d
+                if gap <= 0:
+                    continue
+                if d < 1e-9:
+                    ex, ey, d = 1.0, 0.0, 1.0
+                share = rs[i] / (rs[i] + rs[j])  # the smaller disc moves more
+                xs[j] += ex / d * gap * share
+                ys[j] += ey / d * gap * share
+                xs[i] -= ex / d * gap * (1 - share)
+                ys[i] -= ey / d * gap * (1 - share)
+                moved = True
+        if not moved:
+            break
+    return {n: (xs[k], ys[k]) for k, n in enumerate(ids)}
+
+
+def _blocks(
+    isolated: list[str], category: dict[str, str], placed: dict[str, Position], spacing: float
+) -> list[object]:
+    """Nodes without edges, in one labelled block per category below the drawing.
+
+    Returns the headings followed (last item) by the positions of the isolated nodes.
+    """
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for node in isolated:
+        by_category[category[node]].append(node)
+    if placed:
+        left = min(x for x, _ in placed.values())
+        right = max(x for x, _ in placed.values())
+        top = max(y for _, y in placed.values()) + spacing * 1.5
+    else:
+        left = right = top = 0.0
+    cursor_x, cursor_y, row_height = left, top, 0.0
+    headings: list[object] = []
+    positions: dict[str, Position] = {}
+    columns = 4
+    for cat, nodes in sorted(by_category.items()):
+        width = min(columns, len(nodes)) * spacing * 1.2
+        height = spacing * (1.0 + 0.5 * math.ceil(len(nodes) / columns))
+        if cursor_x > left and cursor_x + width > max(right, left + width):
+            cursor_x, cursor_y, row_height = left, cursor_y + row_height, 0.0
+        headings.append({"text": f"Not connected: {cat} ({len(nodes)})",
+                         "x": round(cursor_x + (width - spacing * 1.2) / 2, 1),
+                         "y": round(cursor_y, 1)})  # fmt: skip
+        for k, node in enumerate(sorted(nodes)):
+            positions[node] = (
+                round(cursor_x + (k % columns) * spacing * 1.2, 1),
+                round(cursor_y + spacing * 0.5 + (k // columns) * spacing * 0.5, 1),
+            )
+        cursor_x += width + spacing * 0.6
+        row_height = max(row_height, height)
+    headings.append(positions)
+    return headings

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 
 from kg.errors import KGError, Problem
 from kg.property_graph.graph import Edge, Node, PropertyGraph
+from kg.views.labels import display_names
+from kg.views.trialdata import Trial, trial_data
 
 __all__ = [
     "TRIAL_PARTS",
@@ -59,19 +61,48 @@ class View:
     subtitle: str
     graph: PropertyGraph
     hierarchical: bool = False
+    #: lay out as an overview: trials with their parts as clusters, unconnected nodes apart
+    clustered: bool = False
     source_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: node id -> the name to show (arms and results named with their trial and numbers)
+    display_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: the trial whose results table the page shows beside the graph
+    trial: Trial | None = field(default=None, compare=False, hash=False)
+    #: (file name, text) links to the other pages, shown in the header
+    nav: tuple[tuple[str, str], ...] = ()
+    #: the cross-trial results page, for links from result cards ("" in `kg view` pages)
+    results_page: str = ""
 
     def named_from(self, g: PropertyGraph) -> View:
-        """This view with the names of its edges' evidence sources looked up in g."""
+        """This view with evidence source names and display names looked up in g."""
         sources = {s for e in self.graph.edges for s in _tuple(e.properties.get("sources"))}
+        sources |= {s for n in self.graph.nodes for s in _tuple(n.properties.get("sources"))}
         names = {s: n.name for s in sorted(sources) if (n := g.node(s))}
-        return replace(self, source_names=names)
+        shown = display_names(trial_data(g))
+        ids = {n.id for n in self.graph.nodes}
+        if self.trial is not None:  # on a trial's own page its name need not be repeated
+            prefixes = (f"{self.trial.name} · ", f"{self.trial.name}: ")
+            shown = {k: _without(v, prefixes) for k, v in shown.items() if k in ids}
+        return replace(
+            self,
+            source_names=names,
+            display_names={k: v for k, v in shown.items() if k in ids},
+        )
+
+
+RESULTS_PAGE = "results.html"
 
 
 def all_views(g: PropertyGraph) -> list[View]:
-    """Every view the `html` sink writes, in a fixed order."""
+    """Every view the `html` sink writes, in a fixed order, linked to each other."""
     views = [curated_view(g), mechanism_view(g), ontology_view(g), *trial_views(g)]
-    return [v.named_from(g) for v in views]
+    nav = (
+        ("index.html", "Overview"),
+        ("mechanism.html", "Mechanism"),
+        ("ontology.html", "Ontology"),
+        (RESULTS_PAGE, "Results across trials"),
+    )
+    return [replace(v.named_from(g), nav=nav, results_page=RESULTS_PAGE) for v in views]
 
 
 def induced(g: PropertyGraph, keep: Iterable[str]) -> PropertyGraph:
@@ -107,6 +138,7 @@ def curated_view(g: PropertyGraph) -> View:
         f"({len(sub.nodes)} nodes, {len(sub.edges)} edges). The ontology ancestry of the "
         "curated terms is in the ontology view.",
         sub,
+        clustered=True,
     )
 
 
@@ -115,6 +147,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
     taken: set[str] = set()
     views: list[View] = []
     adjacency = _out_edges(g)
+    records = {t.id: t for t in trial_data(g).trials}
     for trial in (n for n in g.nodes if n.category == "ClinicalTrial"):
         keep = {trial.id}
         queue = [trial.id]
@@ -137,6 +170,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
                 f"{title} ({trial.id}): arms, doses, endpoints, results, conditions, "
                 "interventions and publications.",
                 sub,
+                trial=records.get(trial.id),
             )
         )
     return views
@@ -256,6 +290,13 @@ def resolve_entities(g: PropertyGraph, names: Sequence[str]) -> list[str]:
     if problems:
         raise KGError(problems)
     return list(dict.fromkeys(found))
+
+
+def _without(text: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def _described(g: PropertyGraph, ids: Iterable[str]) -> str:

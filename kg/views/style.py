@@ -24,6 +24,7 @@ STYLES: dict[str, CategoryStyle] = {
     "Dose": CategoryStyle("#7fd3dd", "diamond"),
     "Endpoint": CategoryStyle("#ffbb78", "triangle"),
     "StudyResult": CategoryStyle("#f28e2b", "square"),
+    "StudyResult (comparison)": CategoryStyle("#c44e00", "star"),
     "AdverseEventCount": CategoryStyle("#ff9da7", "triangleDown"),
     "ClinicalMeasurement": CategoryStyle("#d9d27a", "hexagon"),
     "Publication": CategoryStyle("#c5b0d5", "database"),

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from kg.project.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 from kg.rdf.model import UNIT_IRIS
 
 __all__ = [
@@ -97,6 +97,7 @@ class Result:
     measure: str
     measure_label: str
     measure_short: str
+    measure_kind: str
     arm: str
     arm_label: str
     compared_to: str
@@ -351,6 +352,7 @@ class _Reader:
             measure=measure,
             measure_label=m.name if m else measure,
             measure_short=(_text(m.properties.get("abbreviation")) or m.name) if m else measure,
+            measure_kind=_text(m.properties.get("measure_kind")) if m else "",
             arm=arm,
             arm_label=self.name(arm) if arm else "",
             compared_to=compared,

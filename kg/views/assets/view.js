@@ -58,12 +58,31 @@
     card.appendChild(el("div", "kg-card-sub", info.id + " \u00B7 " + info.category));
     if (info.definition) { card.appendChild(el("p", "kg-definition", info.definition)); }
     field(card, "Synonyms", info.synonyms);
+    if (info.label && info.label !== info.name) { field(card, "Label", info.label); }
     if (full) {
       field(card, "Cross-references", info.xrefs);
       info.properties.forEach(function (kv) { field(card, kv[0].replace(/_/g, " "), kv[1]); });
     }
+    evidenceBoxes(card, info.evidence || []);
+    if (meta.results_page && (n.category === "StudyResult" || n.category === "ClinicalTrial")) {
+      var a = el("a", "kg-results-link", "See it on the results page");
+      a.href = meta.results_page + "#node=" + encodeURIComponent(info.id);
+      field(card, "Results", a);
+    }
     field(card, "Term page", httpLink(info.iri));
     return card;
+  }
+
+  function evidenceBoxes(card, evidence) {
+    evidence.forEach(function (ev, i) {
+      var box = el("div", "kg-evidence");
+      box.appendChild(el("div", "kg-evidence-title", "Evidence " + (i + 1)));
+      field(box, "Source", ev.source_name ? ev.source_name + " (" + ev.source + ")" : ev.source);
+      field(box, "ECO", ev.eco);
+      if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
+      field(box, "Locator", ev.locator);
+      card.appendChild(box);
+    });
   }
 
   function edgeCard(e, full) {
@@ -78,15 +97,7 @@
     }
     field(card, "Status", info.status);
     info.qualifiers.forEach(function (kv) { field(card, kv[0], kv[1]); });
-    info.evidence.forEach(function (ev, i) {
-      var box = el("div", "kg-evidence");
-      box.appendChild(el("div", "kg-evidence-title", "Evidence " + (i + 1)));
-      field(box, "Source", ev.source_name ? ev.source_name + " (" + ev.source + ")" : ev.source);
-      field(box, "ECO", ev.eco);
-      if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
-      field(box, "Locator", ev.locator);
-      card.appendChild(box);
-    });
+    evidenceBoxes(card, info.evidence);
     if (full) {
       field(card, "Note", info.note);
       field(card, "Statement", info.statement);
@@ -97,6 +108,26 @@
   var container = document.getElementById("kg-graph");
   var network = new vis.Network(container, { nodes: nodeView, edges: edges }, data.options);
   performance.mark("kg-network");
+
+  /* --- group headings of the overview layout, drawn as canvas text (never markup) --- */
+  if (meta.annotations.length) {
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "600 26px system-ui, sans-serif";
+      ctx.fillStyle = "#6b6b6b";
+      ctx.textAlign = "center";
+      meta.annotations.forEach(function (a) { ctx.fillText(a.text, a.x, a.y); });
+      ctx.restore();
+    });
+  }
+  /* open zoomed in far enough to read the labels (the Fit button shows everything) */
+  function readable() {
+    network.fit({ animation: false });
+    if (network.getScale() < meta.readable_scale) {
+      var focus = meta.focus ? { x: meta.focus[0], y: meta.focus[1] } : network.getViewPosition();
+      network.moveTo({ position: focus, scale: meta.readable_scale, animation: false });
+    }
+  }
 
   /* --- hover tooltip: a preview that never takes the pointer (the click panel has links) --- */
   var tip = document.getElementById("kg-tip");
@@ -236,15 +267,24 @@
     });
     nodeView.refresh();
   }
+  var edgeLegend = document.getElementById("kg-edge-legend");
+  meta.edge_legend.forEach(function (entry) {
+    var item = el("li");
+    item.appendChild(el("span", "kg-line kg-" + entry.style));
+    item.appendChild(document.createTextNode(" " + entry.text));
+    edgeLegend.appendChild(item);
+  });
   document.getElementById("kg-all").addEventListener("click", function () { setAll(true); });
   document.getElementById("kg-none").addEventListener("click", function () { setAll(false); });
 
   /* --- toggles --- */
   var edgeLabels = document.getElementById("kg-edge-labels");
-  edgeLabels.checked = !meta.large;
+  edgeLabels.checked = false;
+  var initialLabels = {};
+  data.edges.forEach(function (e) { initialLabels[e.id] = e.label || ""; });
   edgeLabels.addEventListener("change", function () {
     edges.update(edges.get().map(function (e) {
-      return { id: e.id, label: edgeLabels.checked ? e.text : "" };
+      return { id: e.id, label: edgeLabels.checked ? e.text : initialLabels[e.id] };
     }));
   });
   var physics = document.getElementById("kg-physics");
@@ -255,6 +295,7 @@
     network.fit({ animation: false });
   });
 
+  readable();
   network.once("afterDrawing", function () {
     performance.mark("kg-ready");
     window.kgReadyMs = performance.now();
@@ -267,6 +308,24 @@
     network.setSelection({ nodes: [], edges: [id] });
     showDetails(edgeCard(e, true), null);
   }
+  /* --- results table beside the graph (trial pages): a row selects its result --- */
+  var selectedRow = null;
+  document.querySelectorAll("tr.kg-row[data-node]").forEach(function (row) {
+    function choose() {
+      if (selectedRow) { selectedRow.classList.remove("kg-selected"); }
+      selectedRow = row;
+      row.classList.add("kg-selected");
+      selectNode(row.getAttribute("data-node"));
+    }
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("a")) { return; }
+      choose();
+    });
+    row.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); }
+    });
+  });
+
   window.kgView = {
     network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge
   };

@@ -27,7 +27,7 @@ from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.views.layout import spring_layout
-from kg.views.render import LARGE_GRAPH, render, script_json
+from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
 from kg.views.select import (
     View,
     all_views,
@@ -109,7 +109,7 @@ def test_html_sink_is_registered() -> None:
 def test_the_sink_writes_one_page_per_view(
     written: dict[str, Path], expected: dict[str, View], context: BuildContext
 ) -> None:
-    assert set(written) == set(expected)
+    assert set(written) == set(expected) | {"results"}
     assert {"index", "mechanism", "ontology"} <= set(written)
     trials = [n for n in context.projection.nodes if n.category == "ClinicalTrial"]
     assert len([s for s in written if s.startswith("trial-")]) == len(trials) > 0
@@ -192,7 +192,12 @@ def test_rendering_does_not_depend_on_the_process() -> None:
 def test_pages_reference_nothing_outside_themselves(written: dict[str, Path]) -> None:
     for slug, path in written.items():
         html = path.read_text("utf-8")
-        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I), slug
+        assert not re.search(r"""\bsrc\s*=\s*["']?\s*(?:https?:)?//""", html, re.I), slug
+        # links to sources are <a> elements the reader may follow; nothing else points out
+        assert not re.search(r"""<(?!a\s)[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//""", html,
+                             re.I), slug  # fmt: skip
+        for a in re.findall(r"<a\s[^>]*>", html):
+            assert 'href="http' not in a or 'rel="noopener noreferrer"' in a, a
         assert not re.search(r"<link\b|<script[^>]*\bsrc\s*=|<iframe|@import", html, re.I), slug
         assert "sourceMappingURL" not in html, slug
         assert "default-src 'none'" in html, slug
@@ -251,11 +256,17 @@ def test_a_large_graph_degrades_to_a_cheap_drawing() -> None:
     assert all("x" in n and "y" in n for n in data["nodes"])
 
 
-def test_small_graphs_keep_edge_labels_and_fixed_positions(expected: dict[str, View]) -> None:
+def test_small_graphs_label_their_statements_and_fix_positions(
+    expected: dict[str, View],
+) -> None:
     data = payload(render(expected["index"]))
     assert data["meta"]["large"] is False
-    assert all(e["label"] for e in data["edges"])
+    assert len(data["edges"]) > ALL_EDGE_LABELS
+    assert all(e.get("label") for e in data["edges"] if e["info"]["statement"])
     assert all("x" in n for n in data["nodes"])
+    small = min((v for v in expected.values() if v.graph.edges), key=lambda v: len(v.graph.edges))
+    assert len(small.graph.edges) <= ALL_EDGE_LABELS
+    assert all(e["label"] for e in payload(render(small))["edges"])
 
 
 def test_layout_is_deterministic_and_keeps_nodes_apart() -> None:
@@ -395,6 +406,8 @@ def test_every_view_opens_offline_and_responds(
     browser: Any, written: dict[str, Path], expected: dict[str, View], tmp_path: Path
 ) -> None:
     for slug, path in sorted(written.items()):
+        if slug == "results":  # not a graph; tests/test_results_page.py opens it
+            continue
         opened = open_view(browser, path)
         view = expected[slug]
         assert opened.external == [], slug
@@ -424,8 +437,10 @@ def test_search_and_category_filter(
     assert page.evaluate("kgView.network.body.nodeIndices.length") == shown - cells
     page.click("#kg-all")
     assert page.evaluate("kgView.network.body.nodeIndices.length") == shown
+    page.check("#kg-edge-labels")
+    assert page.evaluate("kgView.edges.get().every(e => e.label === e.text)")
     page.uncheck("#kg-edge-labels")
-    assert page.evaluate("kgView.edges.get().every(e => e.label === '')")
+    assert page.evaluate("kgView.edges.get().every(e => e.label === '' || e.info.statement)")
     page.check("#kg-physics")
     page.wait_for_timeout(300)
     page.uncheck("#kg-physics")

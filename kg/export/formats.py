@@ -38,7 +38,7 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
                   "kg.export.graphml", "GraphMLSink"),
         SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
-                  "ontology, trials)", "kg.export.html", "HtmlSink"),
+                  "ontology, trials, results across trials)", "kg.export.html", "HtmlSink"),
         SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
                   "kg.export.jsonld", "JsonLdSink"),
         SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",

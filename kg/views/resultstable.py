@@ -51,7 +51,7 @@ def format_ci(estimate: Estimate, unit: str = " %") -> str:
     if estimate.has_interval:
         return f"{format_points(estimate.low)} to {format_points(estimate.high)}{unit}"
     if estimate.point is not None:
-        return "no interval (percentage only)"
+        return "no interval: percentages only"
     return ""
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from kg.views.trialdata import Result, Trial, TrialData, format_p, format_percent
+from kg.views.trialdata import Result, Trial, TrialData, format_percent
 
 __all__ = ["arm_result_text", "comparison_text", "display_names", "short_time"]
 

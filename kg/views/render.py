@@ -1,8 +1,8 @@
 """View -> one self-contained HTML page: the vis-network data as JSON in our Jinja2 template.
 
 Why no pyvis: its template loads vis-network and Bootstrap from CDNs (even with
-`cdn_resources='in_line'`), passes tooltips as HTML strings, and its import (IPython, networkx)
-cost more than the rest of the page; the node and edge dicts are built here. Ours inlines the vendored
+`cdn_resources='in_line'`), passes tooltips as HTML strings, and importing it cost more than
+rendering every page; the node and edge dicts are plain data built here. Ours inlines the vendored
 vis-network (kg/views/assets, pinned 9.1.2), embeds the graph as escaped JSON, builds every
 tooltip with `textContent` in view.js, and sets a Content-Security-Policy that allows only its
 own two scripts (by hash) and no network access at all, so a `file://` page makes no request
@@ -17,10 +17,9 @@ import json
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
@@ -170,9 +169,7 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
 
 
-def _node(
-    node: Node, position: tuple[float, float] | None, display: str | None
-) -> dict[str, Any]:
+def _node(node: Node, position: tuple[float, float] | None, display: str | None) -> dict[str, Any]:
     curated = "curation_status" in node.properties
     props = node.properties
     name = display or node.name
@@ -317,9 +314,7 @@ def _legend(g: PropertyGraph, large: bool, names: dict[str, str]) -> list[dict[s
     return legend
 
 
-def _groups(
-    g: PropertyGraph, large: bool, names: dict[str, str]
-) -> dict[str, dict[str, object]]:
+def _groups(g: PropertyGraph, large: bool, names: dict[str, str]) -> dict[str, dict[str, object]]:
     """One vis-network group per category: shape, colours, font colour."""
     groups: dict[str, dict[str, object]] = {}
     for category in sorted({_group(n, names.get(n.id)) for n in g.nodes}):

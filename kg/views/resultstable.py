@@ -70,14 +70,18 @@ def result_rows(trial: Trial) -> list[ResultRow]:
             )
             rows.append(
                 _row(
-                    r, "comparison", f"{r.arm_label} vs {r.compared_to_label}",
+                    r,
+                    "comparison",
+                    f"{r.arm_label} vs {r.compared_to_label}",
                     count if c.has_counts else "",
                     " vs ".join(arm_result_text(x) for x in (c.treated, c.control) if x)
-                    if c.treated and c.control else (r.statistic or r.direction),
+                    if c.treated and c.control
+                    else (r.statistic or r.direction),
                     "",
                     f"{format_points(diff.point, signed=True)} points ({format_ci(diff, '')})"
-                    if diff.point is not None else "",
-                )  # fmt: skip
+                    if diff.point is not None
+                    else "",
+                )
             )
         else:
             est = arm_estimate(r)
@@ -86,8 +90,15 @@ def result_rows(trial: Trial) -> list[ResultRow]:
                 f"{r.percent:g} %" if r.percent is not None else format_points(est.point) + " %"
             )  # fmt: skip
             rows.append(
-                _row(r, "arm", r.arm_label, count, value,
-                     format_ci(est) if est.point is not None else "", "")  # fmt: skip
+                _row(
+                    r,
+                    "arm",
+                    r.arm_label,
+                    count,
+                    value,
+                    format_ci(est) if est.point is not None else "",
+                    "",
+                )
             )
     return rows
 

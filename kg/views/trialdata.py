@@ -259,9 +259,7 @@ def _read(g: PropertyGraph) -> TrialData:
         (reader.trial(n) for n in g.nodes if n.category == "ClinicalTrial"),
         key=lambda t: (t.name.casefold(), t.id),
     )
-    statements = tuple(
-        reader.statement(e) for e in g.edges if "statement" in e.properties
-    )
+    statements = tuple(reader.statement(e) for e in g.edges if "statement" in e.properties)
     return TrialData(tuple(trials), statements)
 
 
@@ -410,8 +408,10 @@ class _Reader:
                 sorted((self.result(r, node.id) for r in results if r), key=_result_order)
             ),
             adverse_events=tuple(
-                sorted((self.adverse_event(a, node.id) for a in events if a),
-                       key=lambda a: (a.arm_label, a.event, a.id))
+                sorted(
+                    (self.adverse_event(a, node.id) for a in events if a),
+                    key=lambda a: (a.arm_label, a.event, a.id),
+                )
             ),
             publications=tuple((x, self.name(x)) for x in publications),
         )

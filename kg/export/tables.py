@@ -36,23 +36,25 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "route", "frequency", "duration", "regimen_phase", "schedule",
     ),
     "results.csv": (
-        "trial_id", "acronym", "result_id", "curation_id", "kind", "measure_id", "measure",
-        "measure_abbreviation", "time_point", "population", "arm_id", "arm", "compared_to_id",
-        "compared_to", "responders", "analysed", "percent", "ci_low_percent", "ci_high_percent",
-        "ci_method", "value", "value_unit", "statistic", "direction", "difference_percent",
-        "difference_ci_low", "difference_ci_high", "difference_method", "p_value",
-        "p_value_reported", "met_endpoint", "status", "source_id", "source", "source_link",
-        "eco_ids", "quotes", "locators", "note",
+        "trial_id", "acronym", "result_id", "result_iri", "curation_id", "kind", "measure_id",
+        "measure", "measure_abbreviation", "time_point", "population", "arm_id", "arm",
+        "compared_to_id", "compared_to", "responders", "analysed", "percent", "ci_low_percent",
+        "ci_high_percent", "ci_method", "value", "value_unit", "statistic", "direction",
+        "difference_percent", "difference_ci_low", "difference_ci_high", "difference_method",
+        "p_value", "p_value_reported", "met_endpoint", "status", "source_id", "source",
+        "source_link", "eco_ids", "quotes", "locators", "note",
     ),
     "adverse_events.csv": (
-        "trial_id", "acronym", "adverse_event_id", "arm_id", "arm", "event", "serious",
-        "affected", "analysed", "percent", "ci_low_percent", "ci_high_percent", "ci_method",
-        "source_id", "source", "source_link",
+        "trial_id", "acronym", "adverse_event_id", "adverse_event_iri", "arm_id", "arm", "event",
+        "serious", "affected", "analysed", "percent", "ci_low_percent", "ci_high_percent",
+        "ci_method", "source_id", "source", "source_link",
     ),
     "statements.csv": (
-        "statement_id", "subject_id", "subject", "predicate_id", "predicate", "object_id",
-        "object", "negated", "status", "qualifiers", "evidence_number", "evidence_count",
-        "source_id", "source", "source_link", "eco_id", "eco_label", "quote", "locator",
+        "statement_id", "statement_iri", "subject_id", "subject_iri", "subject", "predicate_id",
+        "predicate_iri", "predicate", "object_id", "object_iri", "object", "negated", "status",
+        "qualifiers",
+        "evidence_number", "evidence_count", "source_id", "source", "source_link", "eco_id",
+        "eco_label", "quote", "locator",
     ),
 }  # fmt: skip
 #: decimals of computed percentages (confidence limits, differences): 0.0001 percentage points
@@ -148,7 +150,7 @@ def _result_rows(t: Trial) -> Iterator[Row]:
     comparisons = {c.result.id: c for c in t.comparisons}
     for r in t.results:
         row: Row = {
-            "trial_id": t.id, "acronym": t.name, "result_id": r.id,
+            "trial_id": t.id, "acronym": t.name, "result_id": r.id, "result_iri": r.iri,
             "curation_id": r.curation_id, "kind": "comparison" if r.is_comparison else "arm",
             "measure_id": r.measure, "measure": r.measure_label,
             "measure_abbreviation": r.measure_short if r.measure_short != r.measure_label else "",
@@ -197,7 +199,8 @@ def _adverse_event_rows(trials: Iterable[Trial]) -> Iterator[Row]:
     for t in trials:
         for a in t.adverse_events:
             row: Row = {
-                "trial_id": t.id, "acronym": t.name, "adverse_event_id": a.id, "arm_id": a.arm,
+                "trial_id": t.id, "acronym": t.name, "adverse_event_id": a.id,
+                "adverse_event_iri": a.iri, "arm_id": a.arm,
                 "arm": a.arm_label, "event": a.event, "serious": a.serious,
                 "affected": a.affected, "analysed": a.analysed, "percent": a.percent,
             }  # fmt: skip
@@ -218,9 +221,12 @@ def _statement_rows(data: TrialData) -> Iterator[Row]:
     """One row per statement and evidence item (a statement with k items has k rows)."""
     for s in data.statements:
         base: Row = {
-            "statement_id": s.id, "subject_id": s.subject, "subject": s.subject_label,
-            "predicate_id": s.predicate, "predicate": s.predicate_label, "object_id": s.object,
-            "object": s.object_label, "negated": s.negated, "status": s.status,
+            "statement_id": s.id, "statement_iri": s.iri, "subject_id": s.subject,
+            "subject_iri": s.subject_iri,
+            "subject": s.subject_label, "predicate_id": s.predicate,
+            "predicate_iri": s.predicate_iri, "predicate": s.predicate_label,
+            "object_id": s.object, "object_iri": s.object_iri, "object": s.object_label,
+            "negated": s.negated, "status": s.status,
             "qualifiers": _joined(f"{k}={v}" for k, v in s.qualifiers),
             "evidence_count": len(s.evidence),
         }  # fmt: skip

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kg.namespaces import expand
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 from kg.rdf.model import UNIT_IRIS
 
@@ -92,6 +93,7 @@ class Result:
     """One result node: an arm's number, or a between-arm comparison (compared_to set)."""
 
     id: str
+    iri: str
     curation_id: str
     trial_id: str
     measure: str
@@ -148,6 +150,7 @@ class Comparison:
 @dataclass(frozen=True)
 class AdverseEvent:
     id: str
+    iri: str
     trial_id: str
     arm: str
     arm_label: str
@@ -211,11 +214,15 @@ class StatementRow:
     """One curated statement (an edge with evidence), with labels for subject and object."""
 
     id: str
+    iri: str
     subject: str
+    subject_iri: str
     subject_label: str
     predicate: str
+    predicate_iri: str
     predicate_label: str
     object: str
+    object_iri: str
     object_label: str
     negated: bool
     status: str
@@ -278,6 +285,10 @@ class _Reader:
     def name(self, node_id: str) -> str:
         node = self.g.node(node_id)
         return node.name if node else node_id
+
+    def iri(self, node_id: str) -> str:
+        node = self.g.node(node_id)
+        return node.iri if node else ""
 
     def link(self, node_id: str) -> str:
         node = self.g.node(node_id)
@@ -345,6 +356,7 @@ class _Reader:
         p_value = _float(p.get("p_value"))
         return Result(
             id=node.id,
+            iri=node.iri,
             curation_id=_text(p.get("curation_id")),
             trial_id=trial_id,
             measure=measure,
@@ -377,7 +389,7 @@ class _Reader:
         arm = self.target(node.id, "arm")
         serious = p.get("serious")
         return AdverseEvent(
-            node.id, trial_id, arm, self.name(arm) if arm else "", node.name,
+            node.id, node.iri, trial_id, arm, self.name(arm) if arm else "", node.name,
             serious if isinstance(serious, bool) else None, _int(p.get("affected")),
             _int(p.get("participants_analysed")), _float(p.get("percent")),
             self.result_evidence(node),
@@ -423,11 +435,21 @@ class _Reader:
             for k, v in sorted(p.items())
             if k.startswith("qualifier_")
         )
+        statement = _text(p.get("statement")) or e.id
         return StatementRow(
-            _text(p.get("statement")) or e.id, e.source, self.name(e.source), e.predicate,
-            e.label, e.target, self.name(e.target), e.negated, _text(p.get("status")),
+            statement, _expand(statement), e.source, self.iri(e.source),
+            self.name(e.source), e.predicate, _expand(e.predicate), e.label, e.target,
+            self.iri(e.target), self.name(e.target), e.negated, _text(p.get("status")),
             qualifiers, self.evidence(p),
         )  # fmt: skip
+
+
+def _expand(curie: str) -> str:
+    """The IRI of a predicate CURIE (the project's converter), or the CURIE if unknown."""
+    try:
+        return str(expand(curie))
+    except ValueError:
+        return curie
 
 
 def _result_order(r: Result) -> tuple[object, ...]:

@@ -30,6 +30,7 @@ from kg.views.layout import clustered_layout, spring_layout
 from kg.views.resultstable import results_table
 from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
+from kg.views.trialdata import Evidence
 
 __all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "render"]
 
@@ -74,7 +75,10 @@ def render(view: View) -> str:
                 spacing=60.0 if large else 170.0,
             )  # fmt: skip
     names = view.display_names
-    nodes = [_node(n, positions.get(n.id), names.get(n.id)) for n in g.nodes]
+    nodes = [
+        _node(n, positions.get(n.id), names.get(n.id), view.node_evidence.get(n.id))
+        for n in g.nodes
+    ]
     all_labels = len(g.edges) <= ALL_EDGE_LABELS
     edges = [_edge(e, view.source_names, smooth, large, all_labels)
              for e, smooth in zip(g.edges, _curvature(g.edges, large), strict=True)]  # fmt: skip
@@ -169,7 +173,12 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
 
 
-def _node(node: Node, position: tuple[float, float] | None, display: str | None) -> dict[str, Any]:
+def _node(
+    node: Node,
+    position: tuple[float, float] | None,
+    display: str | None,
+    evidence: tuple[Evidence, ...] | None = None,
+) -> dict[str, Any]:
     curated = "curation_status" in node.properties
     props = node.properties
     name = display or node.name
@@ -185,7 +194,11 @@ def _node(node: Node, position: tuple[float, float] | None, display: str | None)
         "xrefs": list(props.get("xrefs", ()) or ()),  # type: ignore[arg-type]
         "properties": [[k, _text(v)] for k, v in sorted(props.items())
                        if k not in HIDDEN_PROPERTIES and k not in EVIDENCE_PROPERTIES],
-        "evidence": _evidence(props, {}),
+        "evidence": [
+            {"source": ev.source, "source_name": ev.source_name, "eco": ev.eco,
+             "quote": ev.quote, "locator": ev.locator}
+            for ev in evidence
+        ] if evidence else _evidence(props, {}),
         "curation_id": _text(props.get("curation_id", "")),
     }  # fmt: skip
     out: dict[str, Any] = {

@@ -105,7 +105,7 @@ def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
             c, r = m.comparison, m.result
             assert c.treated is not None and c.control is not None
             items.append({
-                "kind": "row", "y": y, "node": r.id, "trial": m.trial.name,
+                "kind": "row", "y": y, "node": r.id, "iri": r.iri, "trial": m.trial.name,
                 "context": " ".join(x for x in (short_time(r.time_point), r.population) if x)
                 or "time point not recorded",
                 "treated": f"{c.treated.responders}/{c.treated.analysed}",

@@ -21,6 +21,7 @@ class ResultRow:
     """One table row; `kind` is 'arm' or 'comparison'. Every text cell is already formatted."""
 
     node_id: str
+    iri: str
     anchor: str
     kind: str
     measure: str
@@ -108,7 +109,7 @@ def _row(
 ) -> ResultRow:
     met = "" if r.met_endpoint is None else ("met" if r.met_endpoint else "not met")
     return ResultRow(
-        node_id=r.id, anchor=f"result-{r.curation_id or r.id}", kind=kind,
+        node_id=r.id, iri=r.iri, anchor=f"result-{r.curation_id or r.id}", kind=kind,
         measure=r.measure_short, measure_label=r.measure_label, time_point=r.time_point,
         population=r.population, arm=arm, count=count, percent=value, ci=ci,
         difference=difference, p_value=r.p_value_text, met=met, evidence=r.evidence,
@@ -118,4 +119,4 @@ def _row(
 
 def results_table(trial: Trial) -> dict[str, object]:
     """What the trial page's results panel needs: the trial's name and its rows."""
-    return {"trial": trial.name, "rows": result_rows(trial)}
+    return {"trial": trial.name, "trial_iri": trial.iri, "rows": result_rows(trial)}

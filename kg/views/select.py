@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from kg.errors import KGError, Problem
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.views.labels import display_names
-from kg.views.trialdata import Trial, trial_data
+from kg.views.trialdata import Evidence, Trial, trial_data
 
 __all__ = [
     "TRIAL_PARTS",
@@ -66,6 +66,10 @@ class View:
     source_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: node id -> the name to show (arms and results named with their trial and numbers)
     display_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: node id -> evidence items of results and adverse events (their source at least)
+    node_evidence: dict[str, tuple[Evidence, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
     #: the trial whose results table the page shows beside the graph
     trial: Trial | None = field(default=None, compare=False, hash=False)
     #: (file name, text) links to the other pages, shown in the header
@@ -78,8 +82,15 @@ class View:
         sources = {s for e in self.graph.edges for s in _tuple(e.properties.get("sources"))}
         sources |= {s for n in self.graph.nodes for s in _tuple(n.properties.get("sources"))}
         names = {s: n.name for s in sorted(sources) if (n := g.node(s))}
-        shown = display_names(trial_data(g))
+        data = trial_data(g)
+        shown = display_names(data)
         ids = {n.id for n in self.graph.nodes}
+        evidence = {
+            item.id: item.evidence
+            for t in data.trials
+            for item in (*t.results, *t.adverse_events)
+            if item.id in ids
+        }
         if self.trial is not None:  # on a trial's own page its name need not be repeated
             prefixes = (f"{self.trial.name} · ", f"{self.trial.name}: ")
             shown = {k: _without(v, prefixes) for k, v in shown.items() if k in ids}
@@ -87,6 +98,7 @@ class View:
             self,
             source_names=names,
             display_names={k: v for k, v in shown.items() if k in ids},
+            node_evidence=evidence,
         )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from kg.namespaces import expand
@@ -482,8 +483,10 @@ def format_percent(value: float | None) -> str:
 
 
 def format_p(value: float | None) -> str:
-    """0.3439 -> '0.3439': the p-value as curated ('' when none is reported)."""
-    return "" if value is None else f"{value:g}"
+    """0.3439 -> '0.3439', 1e-05 -> '0.00001': the p-value's digits as curated, no exponent."""
+    if value is None:
+        return ""
+    return format(Decimal(repr(value)).normalize(), "f")
 
 
 def _list(value: object) -> tuple[str, ...]:

@@ -16,9 +16,16 @@ from __future__ import annotations
 
 import re
 
+from kg.project.graph import Node, PropertyGraph
 from kg.views.trialdata import Result, Trial, TrialData, format_percent
 
-__all__ = ["arm_result_text", "comparison_text", "display_names", "short_time"]
+__all__ = [
+    "arm_result_text",
+    "comparison_text",
+    "display_names",
+    "publication_name",
+    "short_time",
+]
 
 
 def short_time(time_point: str) -> str:
@@ -61,9 +68,25 @@ def comparison_text(trial: Trial, r: Result) -> str:
     return text
 
 
-def display_names(data: TrialData) -> dict[str, str]:
-    """Node id -> a self-explaining name, for every arm, dose, result and adverse event."""
+def publication_name(node: Node) -> str:
+    """'Kolios 2021: Interleukin-2 and regulatory T cells in rheumatic…' (first author, year)."""
+    authors = str(node.properties.get("author_list", "")).split(";")
+    first = authors[0].strip()
+    year = str(node.properties.get("year", ""))
+    head = " ".join(x for x in (first, year) if x)
+    title = node.name if len(node.name) <= 44 else node.name[:43].rstrip() + "…"
+    return f"{head}: {title}" if head else title
+
+
+def display_names(data: TrialData, g: PropertyGraph | None = None) -> dict[str, str]:
+    """Node id -> a self-explaining name, for every arm, dose, result and adverse event.
+
+    With the graph, publications are named by first author and year before their title.
+    """
     names: dict[str, str] = {}
+    for node in g.nodes if g else ():
+        if node.category == "Publication":
+            names[node.id] = publication_name(node)
     for t in data.trials:
         for arm in t.arms:
             names[arm.id] = f"{t.name}: {arm.label}"

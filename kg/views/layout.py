@@ -54,6 +54,8 @@ def spring_layout(
 
 
 def _default_iterations(total: int) -> int:
+    if total <= 60:  # a small graph settles in fewer rounds (the cooling scales with them)
+        return 60
     if total <= 200:
         return 120
     if total <= 1000:
@@ -112,6 +114,9 @@ def _layout_component(
     mass = [math.sqrt(1 + len(adjacency[node])) for node in nodes]
     # large components: linear springs (not FR's d^2), so long edges cannot crush the grid
     gravity = (0.05 if exact else 0.002) if n > 2 else 0.0
+    if exact and pairs:
+        xs, ys = _forces_numpy(xs, ys, mass, pairs, iterations, temperature, gravity)
+        iterations = 0
     for step in range(iterations):
         if exact:
             dx, dy = _repulse_exact(xs, ys, mass)
@@ -141,6 +146,49 @@ def _layout_component(
         _separate(xs, ys, MIN_DISTANCE)
     min_x, min_y = min(xs), min(ys)
     return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(nodes)}
+
+
+def _forces_numpy(
+    xs: list[float],
+    ys: list[float],
+    mass: list[float],
+    pairs: list[tuple[int, int]],
+    iterations: int,
+    temperature: float,
+    gravity: float,
+) -> tuple[list[float], list[float]]:
+    """The exact force rounds of `_layout_component`, vectorised (same forces, same cooling).
+
+    Why numpy: all-pairs repulsion in pure Python cost about a second per build for the
+    trial pages; as array operations the same rounds take milliseconds. Deterministic: only
+    elementwise operations and fixed-order sums, no random numbers.
+    """
+    import numpy as np
+
+    pos = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+    masses = np.asarray(mass, dtype=float)
+    weight = np.outer(masses, masses)
+    first = np.asarray([i for i, _ in pairs], dtype=np.intp)
+    second = np.asarray([j for _, j in pairs], dtype=np.intp)
+    for step in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        d2 = (delta * delta).sum(axis=2)
+        np.fill_diagonal(d2, 1.0)
+        d2[d2 == 0] = 1e-9
+        force = weight / d2
+        np.fill_diagonal(force, 0.0)
+        disp = (delta * force[:, :, None]).sum(axis=1)
+        edge = pos[first] - pos[second]
+        pull = edge * np.sqrt((edge * edge).sum(axis=1))[:, None]
+        np.subtract.at(disp, first, pull)
+        np.add.at(disp, second, pull)
+        disp -= gravity * pos
+        length = np.sqrt((disp * disp).sum(axis=1))
+        cool = temperature * (1 - step / iterations) + 0.01
+        scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
+                          where=length > 0)  # fmt: skip
+        pos += disp * scale[:, None]
+    return pos[:, 0].tolist(), pos[:, 1].tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:
@@ -338,6 +386,14 @@ def clustered_layout(
     centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
     discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
     centres = _separate_discs(centres, discs)
+    # single nodes: no two closer than 1.3 spacings (their labels are up to ~200 px wide)
+    singles = sorted(n for n in contracted_ids if n not in local)
+    unit = spacing * 1.3
+    xs = [centres[n][0] / unit for n in singles]
+    ys = [centres[n][1] / unit for n in singles]
+    _separate(xs, ys, 1.0)
+    centres.update({n: (xs[k] * unit, ys[k] * unit) for k, n in enumerate(singles)})
+    centres = _separate_discs(centres, discs)
     positions: dict[str, Position] = {}
     for node, (x, y) in centres.items():
         if node in local:
@@ -353,34 +409,38 @@ def clustered_layout(
 def _separate_discs(
     centres: dict[str, Position], radius: dict[str, float], rounds: int = 60
 ) -> dict[str, Position]:
-    """Push overlapping discs apart (the smaller one moves more); deterministic."""
+    """Push every disc that overlaps a cluster's disc apart from it (the smaller moves more).
+
+    Only clusters are large, and single nodes were already spaced by the layout, so each
+    round compares each cluster with every disc (numpy, per cluster); deterministic.
+    """
+    import numpy as np
+
     ids = sorted(centres)
-    xs = [centres[n][0] for n in ids]
-    ys = [centres[n][1] for n in ids]
-    rs = [radius[n] for n in ids]
-    big = [i for i in range(len(ids)) if rs[i] > min(rs, default=0) * 1.01]
+    pos = np.asarray([centres[n] for n in ids], dtype=float).reshape(-1, 2)
+    rs = np.asarray([radius[n] for n in ids], dtype=float)
+    big = [i for i in range(len(ids)) if rs[i] > rs.min() * 1.01] if len(ids) else []
     for _ in range(rounds):
         moved = False
-        for i in big:  # only clusters are large; single nodes were spaced by the layout
-            for j in range(len(ids)):
-                if i == j:
-                    continue
-                ex, ey = xs[j] - xs[i], ys[j] - ys[i]
-                d = math.hypot(ex, ey)
-                gap = rs[i] + rs[j] - d
-                if gap <= 0:
-                    continue
-                if d < 1e-9:
-                    ex, ey, d = 1.0, 0.0, 1.0
-                share = rs[i] / (rs[i] + rs[j])  # the smaller disc moves more
-                xs[j] += ex / d * gap * share
-                ys[j] += ey / d * gap * share
-                xs[i] -= ex / d * gap * (1 - share)
-                ys[i] -= ey / d * gap * (1 - share)
-                moved = True
+        for i in big:
+            delta = pos - pos[i]
+            d = np.sqrt((delta * delta).sum(axis=1))
+            gap = rs[i] + rs - d
+            gap[i] = 0.0
+            hit = gap > 0
+            if not hit.any():
+                continue
+            moved = True
+            same = hit & (d < 1e-9)
+            delta[same] = (1.0, 0.0)
+            d[same] = 1.0
+            unit = delta[hit] / d[hit][:, None]
+            share = rs[i] / (rs[i] + rs[hit])  # the smaller disc moves more
+            pos[hit] += unit * (gap[hit] * share)[:, None]
+            pos[i] -= (unit * (gap[hit] * (1 - share))[:, None]).sum(axis=0)
         if not moved:
             break
-    return {n: (xs[k], ys[k]) for k, n in enumerate(ids)}
+    return {n: (float(pos[k, 0]), float(pos[k, 1])) for k, n in enumerate(ids)}
 
 
 def _blocks(

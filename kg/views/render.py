@@ -95,6 +95,7 @@ def render(view: View) -> str:
         "annotations": annotations,
         "readable_scale": READABLE_SCALE,
         "focus": _focus(positions, annotations),
+        "focus_node": _hub(g) if hierarchical else None,
         "results_page": view.results_page,
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
     }
@@ -111,6 +112,15 @@ def render(view: View) -> str:
         csp=Markup(_csp(vis_js, app_js)),  # our own constant text and base64 digests
         payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
     )
+
+
+def _hub(g: PropertyGraph) -> str | None:
+    """The node with the most edges (ties: smallest id): where a hierarchy opens."""
+    degree: dict[str, int] = defaultdict(int)
+    for e in g.edges:
+        degree[e.source] += 1
+        degree[e.target] += 1
+    return min(degree, key=lambda n: (-degree[n], n)) if degree else None
 
 
 def _focus(
@@ -257,6 +267,8 @@ def _edge(
         out.update(dashes=[2, 5])
     elif "statement" in props:
         out["width"] = 2
+    else:  # structure (trial has arm, result measures...) stays in the background
+        out["color"] = {"color": "#c4c4c4", "highlight": "#333333", "hover": "#333333"}
     return out
 
 

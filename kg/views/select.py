@@ -83,7 +83,7 @@ class View:
         sources |= {s for n in self.graph.nodes for s in _tuple(n.properties.get("sources"))}
         names = {s: n.name for s in sorted(sources) if (n := g.node(s))}
         data = trial_data(g)
-        shown = display_names(data)
+        shown = display_names(data, g)
         ids = {n.id for n in self.graph.nodes}
         evidence = {
             item.id: item.evidence

@@ -123,7 +123,9 @@
   /* open zoomed in far enough to read the labels (the Fit button shows everything) */
   function readable() {
     network.fit({ animation: false });
-    if (network.getScale() < meta.readable_scale) {
+    if (network.getScale() < meta.readable_scale && meta.focus_node) {
+      network.focus(meta.focus_node, { scale: meta.readable_scale, animation: false });
+    } else if (network.getScale() < meta.readable_scale) {
       var focus = meta.focus ? { x: meta.focus[0], y: meta.focus[1] } : network.getViewPosition();
       network.moveTo({ position: focus, scale: meta.readable_scale, animation: false });
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -26,16 +27,20 @@ from kg.export.html import HtmlSink
 from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.rdf.build import build_dataset
-from kg.views.layout import spring_layout
+from kg.views.labels import display_names
+from kg.views.layout import clustered_layout, spring_layout
 from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
 from kg.views.select import (
+    TRIAL_PARTS,
     View,
     all_views,
     curated_view,
+    neighbourhood_view,
     ontology_view,
     resolve_entities,
 )
 from kg.views.synthetic import synthetic_graph
+from kg.views.trialdata import trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -412,6 +417,9 @@ def test_every_view_opens_offline_and_responds(
         view = expected[slug]
         assert opened.external == [], slug
         assert counts(opened.page) == (len(view.graph.nodes), len(view.graph.edges)), slug
+        if view.graph.nodes and slug in ("index", "ontology"):
+            font = 14 * opened.page.evaluate("kgView.network.getScale()")
+            assert font >= 11, f"{slug}: labels drawn at {font:.1f} px at the default zoom"
         if view.graph.nodes:
             click_a_node(opened.page)
         opened.page.screenshot(path=str(tmp_path / f"{slug}.png"))
@@ -498,3 +506,61 @@ def test_a_5000_node_view_opens_and_responds(browser: Any, tmp_path: Path) -> No
     assert opened.page.evaluate("window.kgReadyMs") < 15_000
     click_a_node(opened.page)
     assert opened.external == [] and opened.errors == []
+
+
+# ------------------------------------------------------------------ overview and labels
+
+
+def test_the_overview_clusters_trials_and_sets_unconnected_nodes_apart() -> None:
+    trial = node("T:1", "TRIAL-1", term=False, category="ClinicalTrial")
+    arm = node("T:1/arm", "arm a", term=False, category="TrialArm")
+    result = node("T:1/r", "result", term=False, category="StudyResult")
+    cells = [node(f"C:{i}", f"cell {i}") for i in range(6)]
+    lonely = [node("G:1", "gene 1", category="Gene"), node("G:2", "gene 2", category="Gene"),
+              node("P:1", "paper", term=False, category="Publication")]  # fmt: skip
+    edges = (
+        edge("T:1", "T:1/arm", "HAS_ARM"), edge("T:1", "T:1/r", "HAS_RESULT"),
+        edge("T:1/r", "T:1/arm", "ARM"), edge("T:1", "C:0", "STUDIES_CONDITION"),
+        *(edge(f"C:{i}", f"C:{i + 1}", "REGULATES") for i in range(5)),
+    )  # fmt: skip
+    g = PropertyGraph((trial, arm, result, *cells, *lonely), edges)
+    positions, headings = clustered_layout(g, TRIAL_PARTS, spacing=100.0)
+    assert set(positions) == {n.id for n in g.nodes}
+    connected_bottom = max(positions[n.id][1] for n in (trial, arm, result, *cells))
+    assert all(positions[n.id][1] > connected_bottom for n in lonely), "below the drawing"
+    assert {h["text"] for h in headings} == {"Not connected: Gene (2)",
+                                             "Not connected: Publication (1)"}  # fmt: skip
+    for h in headings:
+        assert connected_bottom < float(h["y"]) < min(positions[n.id][1] for n in lonely)
+    # a trial's parts sit around it, closer than the biology it points at
+    tx, ty = positions["T:1"]
+    near = max(math.dist((tx, ty), positions[p]) for p in ("T:1/arm", "T:1/r"))
+    assert near < math.dist((tx, ty), positions["C:5"])
+    assert clustered_layout(g, TRIAL_PARTS, spacing=100.0) == (positions, headings)
+
+
+def test_arms_and_results_are_named_with_their_trial(context: BuildContext) -> None:
+    g = context.projection
+    data = trial_data(g)
+    trial = next(t for t in data.trials if any(r.is_comparison for r in t.results))
+    arm = trial.arms[0]
+    view = neighbourhood_view(g, [arm.id], 1)
+    page = payload(render(view))
+    names = {n["id"]: n["info"]["name"] for n in page["nodes"]}
+    assert names[arm.id].startswith(f"{trial.name}: ")
+    shown_results = [r for r in trial.results if r.id in names]
+    assert shown_results
+    assert all(names[r.id].startswith(f"{trial.name} · ") for r in shown_results)
+    comparison = next(r for r in trial.results if r.is_comparison)
+    label = display_names(data)[comparison.id]
+    assert " vs " in label and comparison.p_value_text in label
+    arm_labels = {display_names(data)[r.id] for r in trial.results if not r.is_comparison}
+    assert label not in arm_labels, "a comparison is told apart from its arms' results"
+
+
+def test_result_cards_link_to_the_results_page(expected: dict[str, View]) -> None:
+    trial_page = next(v for s, v in expected.items() if s.startswith("trial-") and v.trial
+                      and v.trial.results)  # fmt: skip
+    data = payload(render(trial_page))
+    assert data["meta"]["results_page"] == "results.html"
+    assert ("results.html", "Results across trials") in trial_page.nav

@@ -39,9 +39,9 @@ __all__ = ["ForestRow", "dosing_charts", "forest_groups", "render_results_page"]
 ACTIVITY_KINDS = ("immunological", "disease activity index")
 #: forest plot geometry (px)
 ROW_HEIGHT = 26
-PLOT_LEFT = 520
+PLOT_LEFT = 565
 PLOT_WIDTH = 330
-WIDTH = 1100
+WIDTH = 1140
 
 
 @dataclass(frozen=True)

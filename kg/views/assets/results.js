@@ -73,6 +73,7 @@
     show(id, target);
     if (target && target.scrollIntoView) { target.scrollIntoView({ block: "center" }); }
   }
+  window.kgResultsReadyMs = performance.now();
   window.kgResultsReady = true;
   document.body.setAttribute("data-ready", "true");
 })();

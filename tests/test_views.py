@@ -326,6 +326,12 @@ class Page:
     errors: list[str] = field(default_factory=list)
 
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover - playwright is in the test extra
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -362,21 +368,34 @@ def open_view(browser: Any, path: Path, *, bypass_csp: bool = False) -> Page:
 
 
 def click_a_node(page: Any) -> str:
-    """Focus a node, click its centre; return its id (the node actually under the pointer)."""
+    """Hover a node until its tooltip shows, click its centre; return its id.
+
+    A node whose centre lies under another node or under an edge label (which takes the
+    hover, as it should) is skipped for the next one the pointer can reach.
+    """
     box = page.locator("#kg-graph").bounding_box()
-    node_id = page.evaluate(
+    candidates = page.evaluate(
         """() => {
-            const net = kgView.network;
+            const net = kgView.network, found = [];
             for (const id of kgView.nodes.getIds()) {
                 net.focus(id, {scale: 1.0, animation: false});
                 const p = net.canvasToDOM(net.getPosition(id));
-                if (net.getNodeAt(p) === id) { return id; }
+                if (net.getNodeAt(p) === id) { found.push(id); }
+                if (found.length === 10) { break; }
             }
-            return null;
+            return found;
         }"""
     )
-    assert node_id, "no node could be hit"
-    hover(page, node_id)
+    assert candidates, "no node could be hit"
+    node_id = None
+    for candidate in candidates:
+        try:
+            hover(page, candidate, timeout=2_000)
+        except PlaywrightTimeout:
+            continue
+        node_id = candidate
+        break
+    assert node_id, f"no tooltip for any of {candidates}"
     assert node_id in page.inner_text("#kg-tip")
     point = page.evaluate(TO_DOM, node_id)
     x, y = box["x"] + point["x"], box["y"] + point["y"]
@@ -386,7 +405,7 @@ def click_a_node(page: Any) -> str:
     return node_id
 
 
-def hover(page: Any, node_id: str) -> None:
+def hover(page: Any, node_id: str, timeout: int = 5_000) -> None:
     """Move the pointer onto a node and wait for its tooltip."""
     box = page.locator("#kg-graph").bounding_box()
     page.evaluate("id => kgView.network.focus(id, {scale: 1.0, animation: false})", node_id)
@@ -397,7 +416,7 @@ def hover(page: Any, node_id: str) -> None:
         "id => { const tip = document.getElementById('kg-tip');"
         " return !tip.hidden && tip.textContent.includes(id); }",
         arg=node_id,
-        timeout=5_000,
+        timeout=timeout,
     )
 
 

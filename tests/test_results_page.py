@@ -311,3 +311,25 @@ def test_a_trial_row_selects_its_result_and_shows_the_evidence(
     assert scale > 0
     assert external == [] and errors == []
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_a_statement_card_links_to_results_from_its_source(browser: Any, exported: Path) -> None:
+    path = exported / "views" / "mechanism.html"
+    page, external, errors = open_page(browser, path.as_uri(), "window.kgReady === true")
+    edge = page.evaluate(
+        """() => { const links = kgView.meta.result_sources;
+        const e = kgView.edges.get().find(e => e.info.evidence.some(ev => links[ev.source]));
+        return e ? e.id : null; }"""
+    )
+    assert edge
+    page.evaluate("id => kgView.showEdge(id)", edge)
+    link = page.locator("#kg-details a.kg-results-link").first
+    href = link.get_attribute("href")
+    assert href and href.startswith("results.html#node=")
+    link.click()
+    page.wait_for_function("window.kgResultsReady === true")
+    assert page.get_attribute("#kg-evidence", "data-shown")
+    assert external == [] and errors == []
+    page.context.close()

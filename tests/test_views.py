@@ -583,3 +583,16 @@ def test_result_cards_link_to_the_results_page(expected: dict[str, View]) -> Non
     data = payload(render(trial_page))
     assert data["meta"]["results_page"] == "results.html"
     assert ("results.html", "Results across trials") in trial_page.nav
+
+
+def test_evidence_cards_link_to_the_numbers_of_their_source(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    data = payload(render(expected["mechanism"]))
+    links = data["meta"]["result_sources"]
+    assert links, "some statement shares its source with a trial result"
+    results = {r.id: r for t in trial_data(context.projection).trials for r in t.results}
+    for source, result in links.items():
+        assert source in {ev.source for ev in results[result].evidence}
+    used = {ev["source"] for e in data["edges"] for ev in e["info"]["evidence"]}
+    assert set(links) <= used

@@ -97,6 +97,7 @@ def render(view: View) -> str:
         "focus": _focus(positions, annotations),
         "focus_node": _hub(g) if hierarchical else None,
         "results_page": view.results_page,
+        "result_sources": _used_sources(view),
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
     }
     template = _environment().get_template("view.html")
@@ -112,6 +113,19 @@ def render(view: View) -> str:
         csp=Markup(_csp(vis_js, app_js)),  # our own constant text and base64 digests
         payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
     )
+
+
+def _used_sources(view: View) -> dict[str, str]:
+    """The view's evidence sources that report trial results -> one such result's node id."""
+    if not view.results_page:
+        return {}
+    used = {
+        s
+        for item in (*view.graph.edges, *view.graph.nodes)
+        for s in _list(item.properties.get("sources"))
+    }
+    used |= {ev.source for items in view.node_evidence.values() for ev in items}
+    return {s: r for s, r in sorted(view.result_sources.items()) if s in used}
 
 
 def _hub(g: PropertyGraph) -> str | None:

@@ -76,6 +76,9 @@ class View:
     nav: tuple[tuple[str, str], ...] = ()
     #: the cross-trial results page, for links from result cards ("" in `kg view` pages)
     results_page: str = ""
+    #: evidence source (publication CURIE) -> the first result it reports, for the link from
+    #: an evidence card to the numbers from the same source on the results page
+    result_sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def named_from(self, g: PropertyGraph) -> View:
         """This view with evidence source names and display names looked up in g."""
@@ -114,7 +117,15 @@ def all_views(g: PropertyGraph) -> list[View]:
         ("ontology.html", "Ontology"),
         (RESULTS_PAGE, "Results across trials"),
     )
-    return [replace(v.named_from(g), nav=nav, results_page=RESULTS_PAGE) for v in views]
+    sources: dict[str, str] = {}
+    for t in trial_data(g).trials:
+        for r in t.results:
+            for ev in r.evidence:
+                sources.setdefault(ev.source, r.id)
+    return [
+        replace(v.named_from(g), nav=nav, results_page=RESULTS_PAGE, result_sources=sources)
+        for v in views
+    ]
 
 
 def induced(g: PropertyGraph, keep: Iterable[str]) -> PropertyGraph:

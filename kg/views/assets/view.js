@@ -81,6 +81,12 @@
       field(box, "ECO", ev.eco);
       if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
       field(box, "Locator", ev.locator);
+      var result = meta.result_sources[ev.source];
+      if (meta.results_page && result) {
+        var a = el("a", "kg-results-link", "Results from this source");
+        a.href = meta.results_page + "#node=" + encodeURIComponent(result);
+        field(box, "Numbers", a);
+      }
       card.appendChild(box);
     });
   }

@@ -437,7 +437,10 @@ def test_every_view_opens_offline_and_responds(
         assert opened.external == [], slug
         assert counts(opened.page) == (len(view.graph.nodes), len(view.graph.edges)), slug
         if view.graph.nodes and slug in ("index", "ontology"):
-            font = 14 * opened.page.evaluate("kgView.network.getScale()")
+            font = opened.page.evaluate(
+                "kgView.network.getScale() * JSON.parse("
+                "document.getElementById('kg-data').textContent).options.nodes.font.size"
+            )
             assert font >= 11, f"{slug}: labels drawn at {font:.1f} px at the default zoom"
         if view.graph.nodes:
             click_a_node(opened.page)
@@ -458,7 +461,9 @@ def test_search_and_category_filter(
     assert "regulatory T cell" in page.inner_text("#kg-results")
     page.press("#kg-search", "Enter")
     assert page.evaluate("kgView.network.getSelectedNodes()") == [target.id]
+    page.uncheck("#kg-collapse")  # the overview opens with each trial drawn as one node
     shown = page.evaluate("kgView.network.body.nodeIndices.length")
+    assert shown == len(expected["index"].graph.nodes)
     page.uncheck(f'input[data-category="{target.category}"]')
     cells = sum(n.category == target.category for n in expected["index"].graph.nodes)
     assert page.evaluate("kgView.network.body.nodeIndices.length") == shown - cells
@@ -596,3 +601,28 @@ def test_evidence_cards_link_to_the_numbers_of_their_source(
         assert source in {ev.source for ev in results[result].evidence}
     used = {ev["source"] for e in data["edges"] for ev in e["info"]["evidence"]}
     assert set(links) <= used
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_the_overview_opens_with_trials_collapsed_and_a_click_opens_one(
+    browser: Any, written: dict[str, Path], expected: dict[str, View]
+) -> None:
+    opened = open_view(browser, written["index"])
+    page = opened.page
+    clusters = page.evaluate("kgView.meta.clusters")
+    trials = [n for n in expected["index"].graph.nodes if n.category == "ClinicalTrial"]
+    assert {c["trial"] for c in clusters} <= {t.id for t in trials} and clusters
+    hidden = sum(len(c["members"]) + 1 for c in clusters)
+    visible = page.evaluate("kgView.network.body.nodeIndices.length")
+    assert visible == len(expected["index"].graph.nodes) - hidden + len(clusters)
+    first = clusters[0]
+    box = page.locator("#kg-graph").bounding_box()
+    page.evaluate("id => kgView.network.focus(id, {scale: 1.0, animation: false})",
+                  "cluster:" + first["trial"])  # fmt: skip
+    point = page.evaluate(TO_DOM, "cluster:" + first["trial"])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    indices = page.evaluate("kgView.network.body.nodeIndices")
+    assert first["trial"] in indices and set(first["members"]) <= set(indices)
+    assert page.evaluate("kgView.network.getSelectedNodes()") == [first["trial"]]
+    assert opened.external == [] and opened.errors == []

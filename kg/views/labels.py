@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from kg.project.graph import Node, PropertyGraph
+from kg.property_graph.graph import Node, PropertyGraph
 from kg.views.trialdata import Result, Trial, TrialData, format_percent
 
 __all__ = [
@@ -69,13 +69,14 @@ def comparison_text(trial: Trial, r: Result) -> str:
 
 
 def publication_name(node: Node) -> str:
-    """'Kolios 2021: Interleukin-2 and regulatory T cells in rheumatic…' (first author, year)."""
+    """'Kolios 2021' (first author and year; the title is in the card), else the short title."""
     authors = str(node.properties.get("author_list", "")).split(";")
     first = authors[0].strip()
     year = str(node.properties.get("year", ""))
-    head = " ".join(x for x in (first, year) if x)
-    title = node.name if len(node.name) <= 44 else node.name[:43].rstrip() + "…"
-    return f"{head}: {title}" if head else title
+    if first and year:
+        return f"{first} {year}"
+    title = node.name if len(node.name) <= 36 else node.name[:35].rstrip() + "…"
+    return f"{title} ({year})" if year else title
 
 
 def display_names(data: TrialData, g: PropertyGraph | None = None) -> dict[str, str]:

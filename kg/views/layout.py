@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 
 from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["Position", "clustered_layout", "spring_layout"]
+__all__ = ["Position", "clustered_layout", "spring_layout", "trial_parts"]
+
+TRIAL = "ClinicalTrial"
 
 Position = tuple[float, float]
 
@@ -330,6 +332,26 @@ def _pack(placed: list[tuple[list[str], dict[str, Position]]]) -> dict[str, Posi
     return out
 
 
+def trial_parts(g: PropertyGraph, parts: frozenset[str]) -> dict[str, str]:
+    """Part node id -> its trial: nodes of a `parts` category reached from a trial's out-edges.
+
+    A part reached from two trials belongs to the first (trials in id order).
+    """
+    out_edges: dict[str, list[str]] = defaultdict(list)
+    for e in g.edges:
+        out_edges[e.source].append(e.target)
+    category = {n.id: n.category for n in g.nodes}
+    owner: dict[str, str] = {}
+    for trial in sorted(n.id for n in g.nodes if n.category == TRIAL):
+        queue = [trial]
+        for node in queue:
+            for nb in sorted(out_edges.get(node, ())):
+                if category.get(nb) in parts and category.get(nb) != TRIAL and nb not in owner:
+                    owner[nb] = trial
+                    queue.append(nb)
+    return owner
+
+
 def clustered_layout(
     g: PropertyGraph, parts: frozenset[str], *, spacing: float = 150.0
 ) -> tuple[dict[str, Position], list[dict[str, object]]]:
@@ -343,23 +365,12 @@ def clustered_layout(
     by category below the drawing. Returns positions (px) and the block headings
     (`{"text", "x", "y"}`, drawn by view.js as canvas text).
     """
-    out_edges: dict[str, list[str]] = defaultdict(list)
     degree: dict[str, int] = defaultdict(int)
     for e in g.edges:
-        out_edges[e.source].append(e.target)
         degree[e.source] += 1
         degree[e.target] += 1
     category = {n.id: n.category for n in g.nodes}
-    trial_category = "ClinicalTrial"
-    owner: dict[str, str] = {}
-    for trial in sorted(n.id for n in g.nodes if n.category == trial_category):
-        queue = [trial]
-        for node in queue:
-            for nb in sorted(out_edges.get(node, ())):
-                if (category.get(nb) in parts and category.get(nb) != trial_category
-                        and nb not in owner):  # fmt: skip
-                    owner[nb] = trial
-                    queue.append(nb)
+    owner = trial_parts(g, parts)
     members: dict[str, list[str]] = defaultdict(list)
     for node, trial in owner.items():
         members[trial].append(node)

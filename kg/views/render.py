@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from kg import __version__
 from kg.property_graph.graph import Edge, Node, PropertyGraph
-from kg.views.layout import clustered_layout, spring_layout
+from kg.views.layout import clustered_layout, spring_layout, trial_parts
 from kg.views.resultstable import results_table
 from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
@@ -43,8 +43,11 @@ LARGE_GRAPH = 1000
 LABEL_MAX = 90
 #: up to this many edges every edge is labelled; above, only curated statements (toggle: all)
 ALL_EDGE_LABELS = 40
-#: the page opens at least this zoomed in (labels about 11 px), centred on the graph
-READABLE_SCALE = 0.8
+#: the page opens at least this zoomed in: labels drawn at READABLE_PX pixels or more
+READABLE_PX = 11.2
+#: node label size (canvas px at zoom 1); the overview's is larger, so it opens zoomed out more
+BASE_FONT = 14
+OVERVIEW_FONT = 20
 #: how edges look, for the legend (style names match view.css's .kg-line classes)
 EDGE_LEGEND = [
     {"style": "statement", "text": "curated statement with evidence (thick)"},
@@ -66,9 +69,11 @@ def render(view: View) -> str:
     hierarchical = view.hierarchical and not large
     positions: dict[str, tuple[float, float]] = {}
     annotations: list[dict[str, object]] = []
+    clusters: list[dict[str, Any]] = []
     if not hierarchical:
         if view.clustered and not large:
             positions, annotations = clustered_layout(g, TRIAL_PARTS, spacing=150.0)
+            clusters = _clusters(g, view.display_names)
         else:
             positions = spring_layout(
                 [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges],
@@ -83,6 +88,8 @@ def render(view: View) -> str:
     edges = [_edge(e, view.source_names, smooth, large, all_labels)
              for e, smooth in zip(g.edges, _curvature(g.edges, large), strict=True)]  # fmt: skip
     options = _options(large, hierarchical, _groups(g, large, names))
+    font = OVERVIEW_FONT if clusters else BASE_FONT
+    options["nodes"]["font"]["size"] = font  # type: ignore[index]
     vis_js = _asset("vis-network.min.js", strip_source_map=True)
     app_js = _asset("view.js")
     meta = {
@@ -93,9 +100,10 @@ def render(view: View) -> str:
         "legend": _legend(g, large, names),
         "edge_legend": EDGE_LEGEND,
         "annotations": annotations,
-        "readable_scale": READABLE_SCALE,
+        "clusters": clusters,
+        "readable_scale": round(READABLE_PX / font, 3),
         "focus": _focus(positions, annotations),
-        "focus_node": _hub(g) if hierarchical else None,
+        "focus_node": _hub(g, _clustered_ids(clusters)) if hierarchical or clusters else None,
         "results_page": view.results_page,
         "result_sources": _used_sources(view),
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
@@ -115,6 +123,24 @@ def render(view: View) -> str:
     )
 
 
+def _clusters(g: PropertyGraph, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each trial with its parts, for view.js to draw collapsed as one node (click opens it)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for part, trial in trial_parts(g, TRIAL_PARTS).items():
+        members[trial].append(part)
+    out = []
+    for trial, parts in sorted(members.items()):
+        node = g.node(trial)
+        results = sum(1 for p in parts if (n := g.node(p)) and n.category == "StudyResult")
+        name = names.get(trial) or (node.name if node else trial)
+        out.append({
+            "trial": trial,
+            "members": sorted(parts),
+            "label": f"{name}\n{len(parts)} parts, {results} results ▸ click to open",
+        })  # fmt: skip
+    return out
+
+
 def _used_sources(view: View) -> dict[str, str]:
     """The view's evidence sources that report trial results -> one such result's node id."""
     if not view.results_page:
@@ -128,12 +154,19 @@ def _used_sources(view: View) -> dict[str, str]:
     return {s: r for s, r in sorted(view.result_sources.items()) if s in used}
 
 
-def _hub(g: PropertyGraph) -> str | None:
-    """The node with the most edges (ties: smallest id): where a hierarchy opens."""
+def _clustered_ids(clusters: list[dict[str, Any]]) -> set[str]:
+    """Every trial and part of the overview's clusters (the overview opens on the biology)."""
+    return {m for c in clusters for m in (c["trial"], *c["members"])}
+
+
+def _hub(g: PropertyGraph, hidden: set[str]) -> str | None:
+    """The node with the most edges (ties: smallest id), not one drawn inside a cluster:
+    where a hierarchy or the overview opens."""
     degree: dict[str, int] = defaultdict(int)
     for e in g.edges:
-        degree[e.source] += 1
-        degree[e.target] += 1
+        for end in (e.source, e.target):
+            if end not in hidden:
+                degree[end] += 1
     return min(degree, key=lambda n: (-degree[n], n)) if degree else None
 
 
@@ -418,7 +451,7 @@ def _options(
             "keyboard": False,
         },
         "nodes": {
-            "font": {"size": 14, "face": "system-ui, sans-serif"},
+            "font": {"size": BASE_FONT, "face": "system-ui, sans-serif"},
             "margin": 8,
             "size": 8 if large else 14,
             **({} if large else {"widthConstraint": {"maximum": 220}}),

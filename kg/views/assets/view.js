@@ -150,8 +150,68 @@
     tip.style.top = Math.max(0, y) + "px";
   }
   function hideTip() { tip.hidden = true; }
-  network.on("hoverNode", function (p) { showTip(nodeCard(nodes.get(p.node), false), p.pointer.DOM); });
-  network.on("hoverEdge", function (p) { showTip(edgeCard(edges.get(p.edge), false), p.pointer.DOM); });
+  /* --- the overview: each trial with its parts drawn as one node until clicked --- */
+  var clusterOf = {}, clusterById = {};
+  meta.clusters.forEach(function (c) {
+    c.members.forEach(function (m) { clusterOf[m] = c; });
+    clusterOf[c.trial] = c;
+    clusterById["cluster:" + c.trial] = c;
+  });
+  var isCollapsed = {};  /* network.isCluster logs an error for an id it does not know */
+  function clusterId(c) { return "cluster:" + c.trial; }
+  function collapse(c) {
+    if (isCollapsed[c.trial] || !nodeView.get(c.trial)) { return; }
+    isCollapsed[c.trial] = true;
+    var pos = network.getPositions([c.trial])[c.trial];
+    network.cluster({
+      joinCondition: function (n) { return clusterOf[n.id] === c; },
+      clusterNodeProperties: {
+        id: clusterId(c), label: c.label, group: "ClinicalTrial", borderWidth: 3,
+        x: pos.x, y: pos.y, font: { size: 22 }
+      },
+      clusterEdgeProperties: { color: { color: "#c4c4c4" } }
+    });
+  }
+  function expand(c) {
+    if (!isCollapsed[c.trial]) { return; }
+    isCollapsed[c.trial] = false;
+    network.openCluster(clusterId(c));
+  }
+  var collapseBox = document.getElementById("kg-collapse");
+  if (meta.clusters.length) {
+    collapseBox.checked = true;
+    collapseBox.addEventListener("change", function () {
+      meta.clusters.forEach(collapseBox.checked ? collapse : expand);
+    });
+    meta.clusters.forEach(collapse);
+  } else {
+    collapseBox.parentNode.hidden = true;
+  }
+  function expandAll() {
+    meta.clusters.forEach(expand);
+    collapseBox.checked = false;
+  }
+  function clusterCard(c) {
+    var card = el("div", "kg-card");
+    card.appendChild(el("div", "kg-card-title", nodeName(c.trial)));
+    card.appendChild(el("div", "kg-card-sub", c.members.length +
+      " parts (arms, doses, endpoints, results, adverse events) drawn as one node; click to open"));
+    return card;
+  }
+  function cardFor(id, full) {
+    var n = nodes.get(id);
+    if (n) { return nodeCard(n, full); }
+    return clusterById[id] ? clusterCard(clusterById[id]) : null;
+  }
+
+  network.on("hoverNode", function (p) {
+    var card = cardFor(p.node, false);
+    if (card) { showTip(card, p.pointer.DOM); }
+  });
+  network.on("hoverEdge", function (p) {
+    var e = edges.get(p.edge);
+    if (e) { showTip(edgeCard(e, false), p.pointer.DOM); }
+  });
   network.on("blurNode", hideTip);
   network.on("blurEdge", hideTip);
   network.on("dragStart", hideTip);
@@ -176,9 +236,14 @@
     }
   }
   network.on("click", function (p) {
-    if (p.nodes.length) {
+    if (p.nodes.length && clusterById[p.nodes[0]]) {
+      var c = clusterById[p.nodes[0]];
+      expand(c);
+      hideTip();
+      selectNode(c.trial);
+    } else if (p.nodes.length) {
       showDetails(nodeCard(nodes.get(p.nodes[0]), true), network.getConnectedNodes(p.nodes[0]));
-    } else if (p.edges.length) {
+    } else if (p.edges.length && edges.get(p.edges[0])) {
       showDetails(edgeCard(edges.get(p.edges[0]), true), null);
     }
   });
@@ -186,7 +251,9 @@
   function selectNode(id) {
     var n = nodes.get(id);
     if (!n) { return; }
+    if (clusterOf[id]) { expand(clusterOf[id]); }
     if (hiddenCategories[n.category]) {
+      expandAll();
       hiddenCategories[n.category] = false;
       var box = document.querySelector('input[data-category="' + CSS.escape(n.category) + '"]');
       if (box) { box.checked = true; }
@@ -255,6 +322,7 @@
     box.checked = true;
     box.setAttribute("data-category", entry.category);
     box.addEventListener("change", function () {
+      expandAll();
       hiddenCategories[entry.category] = !box.checked;
       nodeView.refresh();
     });
@@ -269,6 +337,7 @@
     legend.appendChild(item);
   });
   function setAll(visible) {
+    expandAll();
     legend.querySelectorAll("input[data-category]").forEach(function (box) {
       box.checked = visible;
       hiddenCategories[box.getAttribute("data-category")] = !visible;
@@ -335,6 +404,7 @@
   });
 
   window.kgView = {
-    network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge
+    network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge,
+    expandAll: expandAll
   };
 })();

@@ -37,6 +37,6 @@ class HtmlSink(Sink):
 
 def write_view(view: View, path: Path) -> Path:
     """Render one view to path (via a temporary file renamed into place)."""
-    from kg.views.render import render  # pyvis and the layout load only when pages are made
+    from kg.views.render import render  # Jinja2 and the layout load only when pages are made
 
     return write_atomic(path, render(view))

@@ -25,9 +25,12 @@ from kg.curation.load import load_curation
 from kg.export.base import BuildContext, sinks
 from kg.namespaces import KGV
 from kg.ontology.modules import iter_modules
+from kg.project.graph import PropertyGraph
 from kg.rdf.build import build_dataset
-from kg.views.resultspage import forest_groups
-from kg.views.trialdata import trial_data
+from kg.views.render import render
+from kg.views.resultspage import forest_groups, render_results_page
+from kg.views.select import View
+from kg.views.trialdata import Arm, Dose, Evidence, Result, Trial, TrialData, trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -331,5 +334,64 @@ def test_a_statement_card_links_to_results_from_its_source(browser: Any, exporte
     link.click()
     page.wait_for_function("window.kgResultsReady === true")
     assert page.get_attribute("#kg-evidence", "data-shown")
+    assert external == [] and errors == []
+    page.context.close()
+
+
+# ------------------------------------------------------------------------------ safety
+
+XSS = '<img src=x onerror="window.__pwned=1">'
+XSS_CLOSE = "</script><script>window.__pwned=2</script>"
+
+
+def evil_data() -> TrialData:
+    """One trial whose every text is markup, with counts so the forest plot draws it."""
+    ev = Evidence("X:pub", XSS, "javascript:window.__pwned=3", "ECO:1", XSS, XSS_CLOSE, XSS)
+
+    def result(rid: str, arm: str, n: int | None, compared: str = "") -> Result:
+        return Result(
+            id=rid, iri=f"http://example.org/{rid}", curation_id=XSS, trial_id="X:t",
+            measure="X:m", measure_label=XSS, measure_short=XSS, measure_kind="immunological",
+            arm=arm, arm_label=XSS, compared_to=compared, compared_to_label=XSS if compared else "",
+            time_point=XSS, population=XSS, responders=n, analysed=10 if n is not None else None,
+            percent=None, value=None, value_unit="", statistic="", direction="", p_value=0.5,
+            p_value_text=XSS, met_endpoint=False, status="verified", note=XSS_CLOSE,
+            evidence=(ev,),
+        )  # fmt: skip
+
+    dose = Dose("X:d", XSS, 1.0, XSS, XSS, XSS, XSS, XSS, "2 weeks, 3 cycles", XSS)
+    arms = (Arm("X:a", XSS, "experimental", "X:i", XSS, 10, XSS_CLOSE, (dose,)),
+            Arm("X:b", XSS, "placebo comparator", "X:i", XSS, 10, XSS, ()))  # fmt: skip
+    results = (result("X:r1", "X:a", 6), result("X:r2", "X:b", 2),
+               result("X:c", "X:a", None, compared="X:b"))  # fmt: skip
+    trial = Trial("X:t", "http://example.org/t", XSS, XSS, XSS, "2", "completed", {}, 20, (XSS,),
+                  (("X:dis", XSS),), arms, results, (), (("X:pub", XSS),))  # fmt: skip
+    return TrialData((trial,))
+
+
+def test_markup_in_the_data_is_escaped_in_the_results_page(tmp_path: Path) -> None:
+    data = evil_data()
+    assert forest_groups(data), "the evil trial is drawn"
+    html = render_results_page(data, [])
+    assert "<img" not in html and "<script>window" not in html
+    assert "&lt;img src=x" in html
+    assert "javascript:" not in re.sub(r'<script type="application/json".*?</script>', "", html,
+                                       flags=re.S)  # fmt: skip
+    table = render(View("t", XSS, XSS, PropertyGraph((), ()), trial=data.trials[0]))
+    assert "<img" not in table and "&lt;img src=x" in table
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_markup_in_the_evidence_panel_is_text(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "results.html"
+    path.write_text(render_results_page(evil_data(), []), "utf-8")
+    page, external, errors = open_page(browser, path.as_uri(), "window.kgResultsReady === true")
+    page.locator("#kg-forest g.kg-mark").first.click()
+    panel = page.inner_text("#kg-evidence")
+    assert XSS in panel and XSS_CLOSE in panel
+    assert page.locator("#kg-evidence a[href^='javascript']").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
     assert external == [] and errors == []
     page.context.close()

@@ -412,9 +412,9 @@ def clustered_layout(
                 positions[member] = (round(x + dx, 1), round(y + dy, 1))
         else:
             positions[node] = (round(x, 1), round(y, 1))
-    annotations = _blocks(isolated, category, positions, spacing)
-    positions.update(annotations.pop())  # type: ignore[arg-type]
-    return positions, annotations  # type: ignore[return-value]
+    annotations, blocks = _blocks(isolated, category, positions, spacing)
+    positions.update(blocks)
+    return positions, annotations
 
 
 def _separate_discs(
@@ -456,10 +456,10 @@ def _separate_discs(
 
 def _blocks(
     isolated: list[str], category: dict[str, str], placed: dict[str, Position], spacing: float
-) -> list[object]:
+) -> tuple[list[dict[str, object]], dict[str, Position]]:
     """Nodes without edges, in one labelled block per category below the drawing.
 
-    Returns the headings followed (last item) by the positions of the isolated nodes.
+    Returns the block headings (`{"text", "x", "y"}`) and the isolated nodes' positions.
     """
     by_category: dict[str, list[str]] = defaultdict(list)
     for node in isolated:
@@ -471,7 +471,7 @@ def _blocks(
     else:
         left = right = top = 0.0
     cursor_x, cursor_y, row_height = left, top, 0.0
-    headings: list[object] = []
+    headings: list[dict[str, object]] = []
     positions: dict[str, Position] = {}
     columns = 4
     for cat, nodes in sorted(by_category.items()):
@@ -489,5 +489,4 @@ def _blocks(
             )
         cursor_x += width + spacing * 0.6
         row_height = max(row_height, height)
-    headings.append(positions)
-    return headings
+    return headings, positions

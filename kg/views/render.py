@@ -186,9 +186,14 @@ def _focus(
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     """Jinja2 with autoescaping on: every value from the graph is escaped in the markup."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
     )
+    # `x is web`: only http(s) addresses become links (never javascript: or data:)
+    env.tests["web"] = lambda value: isinstance(value, str) and value.startswith(
+        ("http://", "https://")
+    )
+    return env
 
 
 def script_json(value: object) -> Markup:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -207,7 +207,17 @@ def dosing_charts(data: TrialData) -> list[dict[str, object]]:
 # ----------------------------------------------------------------------------- page
 
 
-def _activity_rows(data: TrialData) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class ActivityRow:
+    """A row of the immunology / disease-activity table: the result and its shown text."""
+
+    trial: Trial
+    r: Result
+    arm: str
+    value: str
+
+
+def _activity_rows(data: TrialData) -> list[ActivityRow]:
     rows = []
     for t in data.trials:
         comparisons = {c.result.id: c for c in t.comparisons}
@@ -216,14 +226,16 @@ def _activity_rows(data: TrialData) -> list[dict[str, object]]:
                 continue
             if r.is_comparison:
                 c = comparisons[r.id]
-                value = (f"{arm_result_text(c.treated)} vs {arm_result_text(c.control)}"
-                         if c.treated and c.control else r.statistic or r.direction)  # fmt: skip
+                if c.treated and c.control:
+                    value = f"{arm_result_text(c.treated)} vs {arm_result_text(c.control)}"
+                else:
+                    value = r.statistic or r.direction
                 arm = f"{r.arm_label} vs {r.compared_to_label}"
             else:
                 value, arm = arm_result_text(r), r.arm_label
-            rows.append({"trial": t, "r": r, "arm": arm, "value": value})
-    rows.sort(key=lambda row: (row["r"].measure_kind, row["r"].measure_short.casefold(),  # type: ignore[attr-defined]
-                               row["trial"].name.casefold()))  # type: ignore[attr-defined]  # fmt: skip
+            rows.append(ActivityRow(t, r, arm, value))
+    rows.sort(key=lambda row: (row.r.measure_kind, row.r.measure_short.casefold(),
+                               row.trial.name.casefold()))  # fmt: skip
     return rows
 
 
@@ -241,7 +253,7 @@ def _evidence_payload(data: TrialData, pages: dict[str, str]) -> dict[str, objec
                     if r.met_endpoint is not None else "",
                     f"Note: {r.note}" if r.note else "",
                 ) if x],
-                "evidence": [ev.__dict__ for ev in r.evidence],
+                "evidence": [asdict(ev) for ev in r.evidence],
                 "page": pages.get(t.id, ""),
                 "anchor": f"result-{r.curation_id}",
             }  # fmt: skip

@@ -395,3 +395,8 @@ def test_markup_in_the_evidence_panel_is_text(browser: Any, tmp_path: Path) -> N
     assert page.locator("img").count() == 0
     assert external == [] and errors == []
     page.context.close()
+
+
+def test_a_graph_without_counts_says_no_interval_can_be_drawn(tmp_path: Path) -> None:
+    html = render_results_page(TrialData(()), [])
+    assert "no interval can be drawn" in html and 'id="kg-forest"' not in html

@@ -25,7 +25,7 @@ from kg.curation.load import load_curation
 from kg.export.base import BuildContext, sinks
 from kg.namespaces import KGV
 from kg.ontology.modules import iter_modules
-from kg.project.graph import PropertyGraph
+from kg.property_graph.graph import PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.views.render import render
 from kg.views.resultspage import forest_groups, render_results_page

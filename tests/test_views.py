@@ -626,3 +626,16 @@ def test_the_overview_opens_with_trials_collapsed_and_a_click_opens_one(
     assert first["trial"] in indices and set(first["members"]) <= set(indices)
     assert page.evaluate("kgView.network.getSelectedNodes()") == [first["trial"]]
     assert opened.external == [] and opened.errors == []
+
+
+def test_the_overview_leaves_evidence_items_to_the_cards(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    index = expected["index"].graph
+    assert not [n for n in index.nodes if n.category == "EvidenceItem"]
+    statements = [e for e in index.edges if "statement" in e.properties]
+    assert statements and all(e.properties.get("quotes") for e in statements)
+    in_graph = [n for n in context.projection.nodes if n.category == "EvidenceItem"]
+    if in_graph:  # the projection draws evidence items as nodes; trial pages keep them
+        trial_pages = [v for s, v in expected.items() if s.startswith("trial-")]
+        assert any(n.category == "EvidenceItem" for v in trial_pages for n in v.graph.nodes)

@@ -190,8 +190,8 @@ def _environment() -> Environment:
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
     )
     # `x is web`: only http(s) addresses become links (never javascript: or data:)
-    env.tests["web"] = lambda value: isinstance(value, str) and value.startswith(
-        ("http://", "https://")
+    env.tests["web"] = lambda value: (
+        isinstance(value, str) and value.startswith(("http://", "https://"))
     )
     return env
 

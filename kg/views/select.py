@@ -4,7 +4,8 @@ Every view is an induced subgraph of the one projection (kg.property_graph.proje
 and edge counts can be checked against the projection:
 
 - `index`: the curated graph (entities, trials and their parts, publications, statements),
-  without the ontology ancestry that MIREOT imports around the curated terms;
+  without the ontology ancestry that MIREOT imports around the curated terms and without the
+  evidence-item nodes (their quotes and sources are in the cards);
 - `trial-<slug>`: one trial with its arms, doses, endpoints, results, adverse events,
   conditions, interventions and publications;
 - `mechanism`: the curated statements connected to IL-2 (the IL-2 -> Treg mechanism);
@@ -42,6 +43,8 @@ SUBCLASS_OF = "SUBCLASS_OF"
 TRIAL_PARTS = frozenset(
     {"ClinicalTrial", "TrialArm", "Dose", "Endpoint", "StudyResult", "AdverseEventCount"}
 )
+#: evidence records drawn as nodes in the property graph; the overview shows them in cards
+EVIDENCE_CATEGORIES = frozenset({"EvidenceItem"})
 #: categories that never take part in the biological mechanism
 NOT_MECHANISM = TRIAL_PARTS | {"ClinicalMeasurement", "Publication", "Unit", "Agent"}
 #: a node whose name or synonym contains one of these words seeds the mechanism view
@@ -146,11 +149,16 @@ def curated_view(g: PropertyGraph) -> View:
 
     An ontology class joins only as the end of a curated statement or of an edge from a
     curated record (a trial, arm, result, publication...), never through an ontology axiom
-    (subclass, part of, mappings): that ancestry is the ontology view's.
+    (subclass, part of, mappings): that ancestry is the ontology view's. Evidence items (and
+    the ECO classes only they point at) are left to the cards: every statement edge and
+    result carries its evidence, and drawn they would be some sixty leaves on the publications.
     """
-    keep = {n.id for n in g.nodes if _is_curated(n)}
+    evidence = {n.id for n in g.nodes if n.category in EVIDENCE_CATEGORIES}
+    keep = {n.id for n in g.nodes if _is_curated(n) and n.id not in evidence}
     for e in g.edges:
         source = g.node(e.source)
+        if e.source in evidence or e.target in evidence:
+            continue
         if "statement" in e.properties or (source and "OntologyClass" not in source.labels):
             keep.update((e.source, e.target))
     sub = induced(g, keep)

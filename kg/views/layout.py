@@ -396,14 +396,16 @@ def clustered_layout(
         radius[trial] = max(math.hypot(x, y) for x, y in local[trial].values()) + spacing * 0.5
     centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
     discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
-    centres = _separate_discs(centres, discs)
-    # single nodes: no two closer than 1.3 spacings (their labels are up to ~200 px wide)
+    # single nodes: labels are wide, so they keep 1.6 spacings apart side by side and 0.8
+    # above each other (an ellipse); then clusters push them out of their discs; twice
     singles = sorted(n for n in contracted_ids if n not in local)
-    unit = spacing * 1.3
-    xs = [centres[n][0] / unit for n in singles]
-    ys = [centres[n][1] / unit for n in singles]
-    _separate(xs, ys, 1.0)
-    centres.update({n: (xs[k] * unit, ys[k] * unit) for k, n in enumerate(singles)})
+    across, down = spacing * 1.6, spacing * 0.8
+    for _ in range(2):
+        centres = _separate_discs(centres, discs)
+        xs = [centres[n][0] / across for n in singles]
+        ys = [centres[n][1] / down for n in singles]
+        _separate(xs, ys, 1.0)
+        centres.update({n: (xs[k] * across, ys[k] * down) for k, n in enumerate(singles)})
     centres = _separate_discs(centres, discs)
     positions: dict[str, Position] = {}
     for node, (x, y) in centres.items():

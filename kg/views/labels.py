@@ -23,6 +23,7 @@ __all__ = [
     "arm_result_text",
     "comparison_text",
     "display_names",
+    "evidence_name",
     "publication_name",
     "short_time",
 ]
@@ -79,6 +80,15 @@ def publication_name(node: Node) -> str:
     return f"{title} ({year})" if year else title
 
 
+def evidence_name(node: Node) -> str:
+    """'evidence (Table 2): “7/13 patients…”' from an evidence item's locator and quote."""
+    quote = str(node.properties.get("quote", ""))
+    quote = quote if len(quote) <= 40 else quote[:39].rstrip() + "…"
+    locator = str(node.properties.get("locator", ""))
+    head = f"evidence ({locator})" if locator else "evidence"
+    return f"{head}: “{quote}”" if quote else head
+
+
 def display_names(data: TrialData, g: PropertyGraph | None = None) -> dict[str, str]:
     """Node id -> a self-explaining name, for every arm, dose, result and adverse event.
 
@@ -88,6 +98,8 @@ def display_names(data: TrialData, g: PropertyGraph | None = None) -> dict[str, 
     for node in g.nodes if g else ():
         if node.category == "Publication":
             names[node.id] = publication_name(node)
+        elif node.category == "EvidenceItem":
+            names[node.id] = evidence_name(node)
     for t in data.trials:
         for arm in t.arms:
             names[arm.id] = f"{t.name}: {arm.label}"

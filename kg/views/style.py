@@ -28,6 +28,7 @@ STYLES: dict[str, CategoryStyle] = {
     "AdverseEventCount": CategoryStyle("#ff9da7", "triangleDown"),
     "ClinicalMeasurement": CategoryStyle("#d9d27a", "hexagon"),
     "Publication": CategoryStyle("#c5b0d5", "database"),
+    "EvidenceItem": CategoryStyle("#e4d9ef", "dot"),
     "Unit": CategoryStyle("#c9c9c9", "dot"),
     "Agent": CategoryStyle("#a0a0a0", "box"),
     "Disease": CategoryStyle("#e377c2", "ellipse"),

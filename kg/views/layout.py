@@ -167,30 +167,37 @@ def _forces_numpy(
     """
     import numpy as np
 
-    pos = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
     masses = np.asarray(mass, dtype=float)
     weight = np.outer(masses, masses)
+    np.fill_diagonal(weight, 0.0)  # no force of a node on itself
     first = np.asarray([i for i, _ in pairs], dtype=np.intp)
     second = np.asarray([j for _, j in pairs], dtype=np.intp)
     for step in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        d2 = (delta * delta).sum(axis=2)
-        np.fill_diagonal(d2, 1.0)
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        d2 = dx * dx + dy * dy
         d2[d2 == 0] = 1e-9
         force = weight / d2
-        np.fill_diagonal(force, 0.0)
-        disp = (delta * force[:, :, None]).sum(axis=1)
-        edge = pos[first] - pos[second]
-        pull = edge * np.sqrt((edge * edge).sum(axis=1))[:, None]
-        np.subtract.at(disp, first, pull)
-        np.add.at(disp, second, pull)
-        disp -= gravity * pos
-        length = np.sqrt((disp * disp).sum(axis=1))
+        fx = (force * dx).sum(axis=1)
+        fy = (force * dy).sum(axis=1)
+        ex = x[first] - x[second]
+        ey = y[first] - y[second]
+        dist = np.sqrt(ex * ex + ey * ey)
+        np.subtract.at(fx, first, ex * dist)
+        np.subtract.at(fy, first, ey * dist)
+        np.add.at(fx, second, ex * dist)
+        np.add.at(fy, second, ey * dist)
+        fx -= gravity * x
+        fy -= gravity * y
+        length = np.sqrt(fx * fx + fy * fy)
         cool = temperature * (1 - step / iterations) + 0.01
         scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
                           where=length > 0)  # fmt: skip
-        pos += disp * scale[:, None]
-    return pos[:, 0].tolist(), pos[:, 1].tolist()
+        x += fx * scale
+        y += fy * scale
+    return x.tolist(), y.tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kg.atomic import write_atomic
 from kg.export.base import BuildContext, Sink
 from kg.views.trialdata import Evidence, Result, Trial, TrialData, trial_data
 
@@ -77,9 +78,7 @@ def write_tables(data: TrialData, directory: Path) -> list[Path]:
         writer = csv.DictWriter(buffer, COLUMNS[name], lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-        path = directory / name
-        path.write_text(buffer.getvalue(), "utf-8", newline="")
-        written.append(path)
+        written.append(write_atomic(directory / name, buffer.getvalue()))
     return written
 
 

@@ -2,22 +2,60 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from kg.errors import KGError
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    from kg.pipeline import BuildReport
+
+__all__ = ["app", "build_summary", "main", "package_version"]
+
+
+class _Group(TyperGroup):
+    """The command group, with flags shown in help without a `<bool>` type.
+
+    Typer prints a type beside every option, `<bool>` for an on/off flag too; a flag
+    takes no value, so its type column stays empty (the option's metavar is "").
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _without_flag_types(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _hide_flag_types(command, ctx)
+        return command
+
+
+def _without_flag_types(params: list[Any]) -> list[Any]:
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+def _hide_flag_types(command: Any, ctx: Any) -> None:
+    help_option = command.get_help_option(ctx)
+    _without_flag_types([*command.params, *([help_option] if help_option else [])])
+    for sub in getattr(command, "commands", {}).values():
+        _hide_flag_types(sub, ctx)
+
 
 app = typer.Typer(
     name="kg",
+    cls=_Group,
     help=(
         "Build and use the knowledge graph of low-dose IL-2 therapy in SLE.\n\n"
-        "Example: kg build && kg query queries/rct_primary_endpoints.rq"
+        "Example: kg build && kg query rct_primary_endpoints"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -46,18 +84,36 @@ WARN = Annotated[
 ]
 
 
+def package_version() -> str:
+    """The installed package's version, from its metadata (pyproject.toml's `version`)."""
+    try:
+        return importlib.metadata.version("il2-sle-kg")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        from kg import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"il2-sle-kg {package_version()}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+            expose_value=False,
+        ),
     ] = False,
 ) -> None:
     """Build and use the knowledge graph of low-dose IL-2 therapy in SLE."""
-    if version:
-        from kg import __version__
-
-        out.print(f"il2-sle-kg {__version__}")
-        raise typer.Exit()
 
 
 def _formats() -> str:
@@ -129,16 +185,33 @@ def build(
         err.print(str(finding), markup=False, highlight=False, soft_wrap=True, emoji=False)
     if len(report.warnings) > len(downgraded):
         others = len(report.warnings) - len(downgraded)
-        err.print(f"[yellow]{others} validation warnings[/yellow] (kg validate lists them)")
+        err.print(
+            f"[yellow]{others} validation warnings[/yellow] (kg validate lists them)",
+            soft_wrap=True,
+        )
+    for line in build_summary(report, out_dir):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def build_summary(report: BuildReport, out_dir: Path) -> list[str]:
+    """What `kg build` prints when it is done: counts, the files written, what to do next.
+
+    One sentence a line: printed with soft wrapping, so a pipe or a log file never gets
+    a sentence broken at 80 columns.
+    """
     c = report.counts
-    out.print(
-        f"[green]Built[/green] {c['quads']:,} quads: {c['entities']} entities, "
-        f"{c['statements']} statements ({c['statements_negated']} negated), {c['trials']} trials, "
-        f"{c['publications']} publications."
-    )
-    out.print(f"Wrote {len(report.outputs)} files to {out_dir}/:")
-    for line in _summarise(report.outputs, out_dir):
-        out.print(f"  {line}", highlight=False)
+    lines = [
+        f"Built {c['quads']:,} quads: {c['entities']} entities, {c['statements']} statements "
+        f"({c['statements_negated']} negated), {c['trials']} trials, "
+        f"{c['publications']} publications.",
+        f"Wrote {len(report.outputs)} files to {out_dir}/:",
+        *(f"  {line}" for line in _summarise(report.outputs, out_dir)),
+    ]
+    views = out_dir / "views" / "index.html"
+    steps = [f"open {views} in a browser"] if views in report.outputs else []
+    steps += ["list the questions with `kg query --list`", "serve SPARQL with `kg serve`"]
+    lines.append(f"Next: {'; '.join(steps)}.")
+    return lines
 
 
 def _summarise(paths: list[Path], root: Path) -> list[str]:
@@ -160,7 +233,11 @@ def validate(
     ontologies: ONTOLOGIES = Path("ontologies"),
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Also write the report to this .md or .html file."),
+        typer.Option(
+            "--report",
+            help="Also write the report to this file: Markdown (.md) or HTML (.html), "
+            "as its extension says.",
+        ),
     ] = None,
     warn: WARN = None,
     strict: STRICT = False,
@@ -175,13 +252,21 @@ def validate(
     from kg.pipeline import validate_sources
     from kg.rdf.report import finding_lines, write_report
 
+    if report is not None and not report.is_dir() and report.suffix.lower() not in REPORT_SUFFIXES:
+        raise KGError.at(
+            str(report),
+            None,
+            "",
+            f"a report's extension names its format: use one of {', '.join(REPORT_SUFFIXES)}",
+        )
     with err.status("Validating…"):
         result = validate_sources(data, ontologies, warn or (), strict)
     for line in finding_lines(result.findings):
         out.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
     if report is not None:
-        write_report(result, report)
-        out.print(f"Report written to {report}", markup=False, highlight=False)
+        written = write_report(result, report)
+        written.chmod(_normal_mode())
+        out.print(f"Wrote the report to {written}", markup=False, highlight=False, soft_wrap=True)
     if result.violations:
         raise KGError.at(
             str(data),
@@ -193,10 +278,31 @@ def validate(
     out.print(f"[green]Valid[/green]: {result.summary()}.")
 
 
+#: report file extensions `kg validate --report` writes, in the format each names
+REPORT_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def _normal_mode() -> int:
+    """rw-r--r-- less the user's umask: what an ordinary new file gets."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 # ---- SPARQL: kg query, kg serve (bodies in kg/query/) ----------------------------------
 
 QUERY_EXPORTS = Annotated[
-    Path, typer.Option("--exports", help="Directory of the built graph (kg.nq).")
+    Path,
+    typer.Option("--exports", help="Folder a build wrote (kg.nq, manifest.json)."),
+]
+FULL = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Use the full merge (full/kg-full.nq, from `kg build --ontology-mode full`).",
+    ),
 ]
 
 
@@ -222,19 +328,32 @@ def query(
         typer.Option(
             "--format",
             "-f",
-            help=f"Output format: {_query_formats()}. Default: table, or ttl for a graph.",
+            help=f"Output format: {_query_formats()}. Default: table (a boxed table on a "
+            "terminal, tab-separated full values in a pipe or file), or ttl for a graph.",
         ),
     ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the answer to this file.")
     ] = None,
     exports: QUERY_EXPORTS = Path("exports"),
+    full: FULL = False,
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the named queries and their questions.")
     ] = False,
+    show: Annotated[
+        bool,
+        typer.Option(
+            "--show",
+            help="Print the query with PREFIX lines for the project prefixes it uses, "
+            "instead of running it (to send it to `kg serve` or another endpoint).",
+        ),
+    ] = False,
     queries_dir: Annotated[
-        Path, typer.Option("--queries", help="Directory of named queries.")
-    ] = Path("queries"),
+        Path | None,
+        typer.Option(
+            "--queries", help="Folder of named queries (default: the ones shipped with kg)."
+        ),
+    ] = None,
     allow_service: Annotated[
         bool,
         typer.Option("--allow-service", help="Let SERVICE clauses fetch the URLs they name."),
@@ -244,49 +363,63 @@ def query(
 
     Example: kg query rct_primary_endpoints --format csv
     """
+    from kg.query.catalog import QUERIES_DIR
     from kg.query.sparql import query_command
 
-    query_command(query_text, fmt, out_file, exports, list_queries, out, queries_dir, allow_service)
+    query_command(
+        query_text,
+        fmt,
+        out_file,
+        exports,
+        list_queries,
+        out,
+        queries_dir or QUERIES_DIR,
+        allow_service,
+        show=show,
+        full=full,
+        errors=err,
+    )
 
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds a query may run (then 503).")
-    ] = 10.0,
-    max_rows: Annotated[
-        int, typer.Option("--max-rows", help="Most rows/triples in one answer (more: 500).")
-    ] = 10_000,
-    workers: Annotated[
-        int, typer.Option("--workers", help="Worker processes (each answers queries).")
-    ] = 2,
-    cache: Annotated[
-        int, typer.Option("--cache", help="Answers kept per worker for repeated queries (0: off).")
-    ] = 1024,
+        int,
+        typer.Option(
+            "--timeout",
+            min=0,
+            help="Seconds a query may run before it is cut; 0: no limit (for many queries a "
+            "second: Oxigraph keeps a timer thread per query for this long).",
+        ),
+    ] = 10,
+    cors: Annotated[
+        bool,
+        typer.Option(
+            "--cors/--no-cors",
+            help="Let web pages of other origins read the answers (CORS headers).",
+        ),
+    ] = False,
     exports: QUERY_EXPORTS = Path("exports"),
-    queries_dir: Annotated[
-        Path, typer.Option("--queries", help="Directory of named queries.")
-    ] = Path("queries"),
+    full: FULL = False,
 ) -> None:
-    """Serve the built graph as a read-only SPARQL 1.1 endpoint (query page at /).
+    """Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph's server).
 
-    Example: kg serve --port 7878, then
-    curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5'
-    http://127.0.0.1:7878/query
+    Query page at /. Example: kg serve --port 7878, then
+    kg query rct_primary_endpoints --show | curl -H 'Accept: text/csv'
+    --data-urlencode query@- http://127.0.0.1:7878/query
     """
+    from kg.query.freshness import staleness_warning
     from kg.query.server import ServerConfig, serve_command
 
-    config = ServerConfig(
-        host=host,
-        port=port,
-        timeout=timeout,
-        max_rows=max_rows,
-        workers=workers,
-        cache_entries=cache,
-    )
-    serve_command(config, exports, err, queries_dir)
+    warning = staleness_warning(exports)
+    if warning:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    config = ServerConfig(host=host, port=port, timeout=timeout, cors=cors)
+    serve_command(config, exports, err, full)
 
 
 @app.command()

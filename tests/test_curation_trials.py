@@ -244,7 +244,7 @@ def test_result_and_adverse_event_rows_and_their_sources(curation: Curation) -> 
     assert len(curation.trials) >= 20
 
 
-# ---- the trial competency queries (queries/trials_*.rq) on the built graph -------------------
+# ---- the trial competency queries (kg/queries/trials_*.rq) on the built graph ----------------
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +254,7 @@ def store(exports: Path) -> Store:
 
 def _rows(store: Store, name: str) -> list[dict[str, str]]:
     """Rows of a named SELECT query as plain strings ('' for unbound)."""
-    result = execute(store, resolve(name, ROOT / "queries"))
+    result = execute(store, resolve(name))
     assert isinstance(result, QuerySolutions), name
     names = [v.value for v in result.variables]
     return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]

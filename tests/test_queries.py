@@ -13,12 +13,12 @@ import pytest
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Store
 
 from kg.namespaces import curie_of
-from kg.query.catalog import named_queries, resolve
+from kg.query.catalog import QUERIES_DIR, named_queries, resolve
 from kg.query.sparql import FORMATS, execute, write_result
 from kg.query.store import graph_file, load_store
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "queries"
+QUERIES = QUERIES_DIR
 NAMES = [q.name for q in named_queries(QUERIES)]
 
 _INTEGER = {"integer", "int", "long", "nonNegativeInteger", "positiveInteger"}

@@ -31,7 +31,7 @@ RECORD = ROOT / "tests/fixtures/registry/NCT02955615.json"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ("data", "ontologies", "queries"):
+    for name in ("data", "ontologies"):
         shutil.copytree(ROOT / name, tmp_path / name)
     (tmp_path / "data/registry").mkdir()
     shutil.copyfile(RECORD, tmp_path / "data/registry/NCT02955615.json")

@@ -119,9 +119,16 @@ def test_endpoint_binds_to_localhost_by_default() -> None:
         pytest.skip("no `kg serve` command in this checkout")
     [host] = [p for p in serve.params if p.name == "host"]  # type: ignore[attr-defined]
     assert host.default in {"127.0.0.1", "localhost", "::1"}
-    from kg.query.endpoint import ServerConfig
+    [cors] = [p for p in serve.params if p.name == "cors"]  # type: ignore[attr-defined]
+    assert cors.default is False  # other origins' pages cannot read answers unless asked
+    from kg.query.server import ServerConfig, server_arguments
 
-    assert ServerConfig().host in {"127.0.0.1", "localhost", "::1"}
+    config = ServerConfig()
+    assert config.host in {"127.0.0.1", "localhost", "::1"}
+    args = server_arguments(config, Path("store"), Path("oxigraph"))
+    assert args[1] == "serve-read-only"  # the store is opened read-only
+    assert args[args.index("--bind") + 1] == f"{config.host}:{config.port}"
+    assert "--cors" not in args
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -143,7 +150,8 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 
 def test_queries_cannot_reach_the_network_through_service(tmp_path: Path) -> None:
-    """SERVICE runs only with --allow-service (kg serve refuses it always: test_server)."""
+    """`kg query` runs SERVICE only with --allow-service. (Oxigraph's server, behind
+    `kg serve`, does run SERVICE clauses: docs/sparql.md says so and why it stays local.)"""
     write_project(tmp_path, sample_curation())
     assert run_kg(("build",), tmp_path).code == 0
     server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)

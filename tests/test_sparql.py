@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
+from rich.console import Console
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import KGError
-from kg.query.catalog import QueryText, named_queries, question_of, resolve
-from kg.query.sparql import execute, syntax_problem
+from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, question_of, resolve
+from kg.query.sparql import execute, query_command, syntax_problem, write_plain
 from kg.query.store import load_store
 from kg.query.syntax import query_form, uses_service
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "queries"
+QUERIES = QUERIES_DIR
 runner = CliRunner()
 
 
@@ -45,7 +49,7 @@ def kg(*args: str) -> tuple[int, str, str]:
 
 def test_resolve_a_name_a_file_and_inline_text(tmp_path: Path) -> None:
     by_name = resolve("rct_primary_endpoints", QUERIES)
-    assert by_name.origin == str(QUERIES / "rct_primary_endpoints.rq")
+    assert Path(by_name.origin).resolve() == QUERIES / "rct_primary_endpoints.rq"
     path = tmp_path / "mine.rq"
     path.write_text("ASK {}", "utf-8")
     assert resolve(str(path), QUERIES) == QueryText("ASK {}", str(path))
@@ -54,7 +58,7 @@ def test_resolve_a_name_a_file_and_inline_text(tmp_path: Path) -> None:
 
 
 def test_unknown_name_and_missing_file_are_user_errors() -> None:
-    with pytest.raises(KGError, match=r"no query named 'nope' in .*kg query --list"):
+    with pytest.raises(KGError, match=r"no named query 'nope' \(`kg query --list` shows"):
         resolve("nope", QUERIES)
     with pytest.raises(KGError, match="query file not found"):
         resolve("missing.rq", QUERIES)
@@ -124,11 +128,23 @@ def test_update_is_refused(store: Store) -> None:
         execute(store, QueryText("INSERT DATA { <a:b> <a:c> <a:d> }", "<query>"))
 
 
-def test_missing_exports_tells_the_user_to_build(tmp_path: Path) -> None:
-    with pytest.raises(KGError, match=r"no exports directory: run `kg build` first"):
+def test_missing_exports_name_the_folder_and_the_option(tmp_path: Path) -> None:
+    """The error says where it looked and how to point elsewhere (--exports)."""
+    with pytest.raises(KGError) as missing:
         load_store(tmp_path / "nowhere")
-    with pytest.raises(KGError, match=r"the graph has not been built: run `kg build` first"):
+    [problem] = missing.value.problems
+    assert problem.file.endswith("nowhere")
+    assert f"looked for {tmp_path / 'nowhere' / 'kg.nq'}" in problem.message
+    assert "run `kg build` first, or point --exports at the folder a build wrote" in str(problem)
+    with pytest.raises(KGError) as unbuilt:
         load_store(tmp_path)
+    [problem] = unbuilt.value.problems
+    assert problem.file == str(tmp_path / "kg.nq")
+    assert f"no built graph in {tmp_path}/: run `kg build` first, or point --exports" in str(
+        problem
+    )
+    with pytest.raises(KGError, match=r"run `kg build --ontology-mode full` first"):
+        load_store(tmp_path, full=True)
 
 
 # ---- the CLI ----------------------------------------------------------------------------------
@@ -166,16 +182,35 @@ def test_cli_csv_json_tsv_xml(exports: Path) -> None:
         assert len(list(parse_query_results(out.encode(), format=rf))) == 3  # type: ignore[arg-type]
 
 
-def test_cli_table_to_terminal_and_to_file(exports: Path, tmp_path: Path) -> None:
-    args = ("query", "cell_types_reduced", "--exports", str(exports), "--queries", str(QUERIES))
+def test_cli_table_on_a_terminal_is_boxed(exports: Path) -> None:
+    """Only a terminal gets the boxed table (CURIEs, a row count; long cells may be cut)."""
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80, color_system=None)
+    query_command("cell_types_reduced", None, None, exports, False, console, QUERIES)
+    text = screen.getvalue()
+    assert "CL:0000899" in text  # IRIs are shown as CURIEs
+    assert re.search(r"\n\d+ rows", text)
+    assert "┃" in text or "│" in text
+
+
+def test_cli_table_in_a_pipe_or_file_keeps_every_value(exports: Path, tmp_path: Path) -> None:
+    """Off a terminal the table is tab-separated, one row a line, no cell cut short."""
+    args = ("query", "sri4_results", "--exports", str(exports))
     code, out, _ = kg(*args)
     assert code == 0
-    assert "CL:0000899" in out  # IRIs are shown as CURIEs
-    assert re.search(r"\n\d+ rows", out)
+    lines = out.splitlines()
+    assert lines[0].split("\t") == [
+        "acronym", "arm", "timePoint", "population", "percent", "comparedTo", "pValue", "met"
+    ]  # fmt: skip
+    assert "…" not in out
+    assert {len(line.split("\t")) for line in lines} == {8}
+    store = load_store(exports)
+    expected = execute(store, resolve("sri4_results", QUERIES))
+    assert len(lines) - 1 == len(list(expected))  # type: ignore[arg-type]
     target = tmp_path / "answer.txt"
     code, _, _ = kg(*args, "--out", str(target))
-    text = target.read_text("utf-8")
-    assert "T follicular helper cell" in text and "rows" in text
+    assert code == 0
+    assert target.read_text("utf-8") == out
 
 
 def test_cli_construct_defaults_to_turtle(exports: Path, tmp_path: Path) -> None:
@@ -229,7 +264,8 @@ def test_console_script_prints_error_and_exits_1(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Error:" in proc.stderr
-    assert "the graph has not been built: run `kg build` first" in " ".join(proc.stderr.split())
+    assert "no built graph in" in proc.stderr
+    assert "run `kg build` first" in " ".join(proc.stderr.split())
 
 
 def test_every_command_help_shows_an_example() -> None:
@@ -251,9 +287,48 @@ def test_default_graph_is_the_set_union_of_the_named_graphs(store: Store) -> Non
 
 
 def test_serve_without_a_build_or_with_bad_limits(tmp_path: Path, exports: Path) -> None:
-    code, _, err = kg("serve", "--exports", str(tmp_path / "exports"), "--port", "0")
+    code, _, err = kg("serve", "--exports", str(tmp_path / "exports"), "--port", "17999")
     assert code == 1
     assert "run `kg build` first" in err
-    code, _, err = kg("serve", "--exports", str(exports), "--timeout", "0")
+    code, _, err = kg("serve", "--exports", str(exports), "--port", "0")
     assert code == 1
-    assert "--timeout, --max-rows and --workers must be positive" in err
+    assert "--port must be between 1 and 65535, got 0" in err
+    result = runner.invoke(app, ["serve", "--exports", str(exports), "--timeout", "-1"])
+    assert result.exit_code == 2  # a usage error: --timeout is 0 (no limit) or more
+
+
+_UNESCAPE = re.compile(r"\\(\\|t|n|r|u[0-9a-f]{4})")
+
+
+def _unescape(cell: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        simple = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+        return simple[code] if code in simple else chr(int(code[1:], 16))
+
+    return _UNESCAPE.sub(one, cell)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), min_size=1, max_size=5)
+)
+def test_plain_output_keeps_one_row_a_line_and_every_value(values: list[str]) -> None:
+    """Whatever a literal holds (tabs, line separators, backslashes), the plain table has
+    one line per row and one cell per column, and unescaping gives the value back."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    store = Store()
+    for i, value in enumerate(values):
+        store.add(Quad(NamedNode(f"http://example.org/{i}"), NamedNode("http://example.org/v"),
+                       Literal(value)))  # fmt: skip
+    result = store.query(
+        "SELECT ?s ?v WHERE { ?s <http://example.org/v> ?v } ORDER BY ?s", prefixes={}
+    )
+    out = io.StringIO()
+    write_plain(result, out)  # type: ignore[arg-type]
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "s\tv"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert [len(r) for r in rows] == [2] * len(values)
+    assert [_unescape(r[1]) for r in rows] == values

@@ -28,12 +28,12 @@ from rdflib import BNode, Dataset, URIRef
 from rdflib import Literal as RLiteral
 
 from kg.namespaces import PREFIXES
-from kg.query.catalog import named_queries
+from kg.query.catalog import QUERIES_DIR, named_queries
 from kg.query.sparql import execute
 from kg.query.store import graph_file, load_store
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = named_queries(ROOT / "queries")
+QUERIES = named_queries(QUERIES_DIR)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long")}
 _JENA_LIB = Path("/usr/share/java")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -26,16 +27,20 @@ from kg.export.html import HtmlSink
 from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.rdf.build import build_dataset
-from kg.views.layout import spring_layout
-from kg.views.render import LARGE_GRAPH, render, script_json
+from kg.views.labels import display_names
+from kg.views.layout import clustered_layout, spring_layout
+from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
 from kg.views.select import (
+    TRIAL_PARTS,
     View,
     all_views,
     curated_view,
+    neighbourhood_view,
     ontology_view,
     resolve_entities,
 )
 from kg.views.synthetic import synthetic_graph
+from kg.views.trialdata import trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -109,7 +114,7 @@ def test_html_sink_is_registered() -> None:
 def test_the_sink_writes_one_page_per_view(
     written: dict[str, Path], expected: dict[str, View], context: BuildContext
 ) -> None:
-    assert set(written) == set(expected)
+    assert set(written) == set(expected) | {"results"}
     assert {"index", "mechanism", "ontology"} <= set(written)
     trials = [n for n in context.projection.nodes if n.category == "ClinicalTrial"]
     assert len([s for s in written if s.startswith("trial-")]) == len(trials) > 0
@@ -192,7 +197,12 @@ def test_rendering_does_not_depend_on_the_process() -> None:
 def test_pages_reference_nothing_outside_themselves(written: dict[str, Path]) -> None:
     for slug, path in written.items():
         html = path.read_text("utf-8")
-        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I), slug
+        assert not re.search(r"""\bsrc\s*=\s*["']?\s*(?:https?:)?//""", html, re.I), slug
+        # links to sources are <a> elements the reader may follow; nothing else points out
+        assert not re.search(r"""<(?!a\s)[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//""", html,
+                             re.I), slug  # fmt: skip
+        for a in re.findall(r"<a\s[^>]*>", html):
+            assert 'href="http' not in a or 'rel="noopener noreferrer"' in a, a
         assert not re.search(r"<link\b|<script[^>]*\bsrc\s*=|<iframe|@import", html, re.I), slug
         assert "sourceMappingURL" not in html, slug
         assert "default-src 'none'" in html, slug
@@ -251,11 +261,17 @@ def test_a_large_graph_degrades_to_a_cheap_drawing() -> None:
     assert all("x" in n and "y" in n for n in data["nodes"])
 
 
-def test_small_graphs_keep_edge_labels_and_fixed_positions(expected: dict[str, View]) -> None:
+def test_small_graphs_label_their_statements_and_fix_positions(
+    expected: dict[str, View],
+) -> None:
     data = payload(render(expected["index"]))
     assert data["meta"]["large"] is False
-    assert all(e["label"] for e in data["edges"])
+    assert len(data["edges"]) > ALL_EDGE_LABELS
+    assert all(e.get("label") for e in data["edges"] if e["info"]["statement"])
     assert all("x" in n for n in data["nodes"])
+    small = min((v for v in expected.values() if v.graph.edges), key=lambda v: len(v.graph.edges))
+    assert len(small.graph.edges) <= ALL_EDGE_LABELS
+    assert all(e["label"] for e in payload(render(small))["edges"])
 
 
 def test_layout_is_deterministic_and_keeps_nodes_apart() -> None:
@@ -310,6 +326,12 @@ class Page:
     errors: list[str] = field(default_factory=list)
 
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover - playwright is in the test extra
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -346,21 +368,34 @@ def open_view(browser: Any, path: Path, *, bypass_csp: bool = False) -> Page:
 
 
 def click_a_node(page: Any) -> str:
-    """Focus a node, click its centre; return its id (the node actually under the pointer)."""
+    """Hover a node until its tooltip shows, click its centre; return its id.
+
+    A node whose centre lies under another node or under an edge label (which takes the
+    hover, as it should) is skipped for the next one the pointer can reach.
+    """
     box = page.locator("#kg-graph").bounding_box()
-    node_id = page.evaluate(
+    candidates = page.evaluate(
         """() => {
-            const net = kgView.network;
+            const net = kgView.network, found = [];
             for (const id of kgView.nodes.getIds()) {
                 net.focus(id, {scale: 1.0, animation: false});
                 const p = net.canvasToDOM(net.getPosition(id));
-                if (net.getNodeAt(p) === id) { return id; }
+                if (net.getNodeAt(p) === id) { found.push(id); }
+                if (found.length === 10) { break; }
             }
-            return null;
+            return found;
         }"""
     )
-    assert node_id, "no node could be hit"
-    hover(page, node_id)
+    assert candidates, "no node could be hit"
+    node_id = None
+    for candidate in candidates:
+        try:
+            hover(page, candidate, timeout=2_000)
+        except PlaywrightTimeout:
+            continue
+        node_id = candidate
+        break
+    assert node_id, f"no tooltip for any of {candidates}"
     assert node_id in page.inner_text("#kg-tip")
     point = page.evaluate(TO_DOM, node_id)
     x, y = box["x"] + point["x"], box["y"] + point["y"]
@@ -370,7 +405,7 @@ def click_a_node(page: Any) -> str:
     return node_id
 
 
-def hover(page: Any, node_id: str) -> None:
+def hover(page: Any, node_id: str, timeout: int = 5_000) -> None:
     """Move the pointer onto a node and wait for its tooltip."""
     box = page.locator("#kg-graph").bounding_box()
     page.evaluate("id => kgView.network.focus(id, {scale: 1.0, animation: false})", node_id)
@@ -381,7 +416,7 @@ def hover(page: Any, node_id: str) -> None:
         "id => { const tip = document.getElementById('kg-tip');"
         " return !tip.hidden && tip.textContent.includes(id); }",
         arg=node_id,
-        timeout=5_000,
+        timeout=timeout,
     )
 
 
@@ -395,10 +430,18 @@ def test_every_view_opens_offline_and_responds(
     browser: Any, written: dict[str, Path], expected: dict[str, View], tmp_path: Path
 ) -> None:
     for slug, path in sorted(written.items()):
+        if slug == "results":  # not a graph; tests/test_results_page.py opens it
+            continue
         opened = open_view(browser, path)
         view = expected[slug]
         assert opened.external == [], slug
         assert counts(opened.page) == (len(view.graph.nodes), len(view.graph.edges)), slug
+        if view.graph.nodes and slug in ("index", "ontology"):
+            font = opened.page.evaluate(
+                "kgView.network.getScale() * JSON.parse("
+                "document.getElementById('kg-data').textContent).options.nodes.font.size"
+            )
+            assert font >= 11, f"{slug}: labels drawn at {font:.1f} px at the default zoom"
         if view.graph.nodes:
             click_a_node(opened.page)
         opened.page.screenshot(path=str(tmp_path / f"{slug}.png"))
@@ -418,14 +461,18 @@ def test_search_and_category_filter(
     assert "regulatory T cell" in page.inner_text("#kg-results")
     page.press("#kg-search", "Enter")
     assert page.evaluate("kgView.network.getSelectedNodes()") == [target.id]
+    page.uncheck("#kg-collapse")  # the overview opens with each trial drawn as one node
     shown = page.evaluate("kgView.network.body.nodeIndices.length")
+    assert shown == len(expected["index"].graph.nodes)
     page.uncheck(f'input[data-category="{target.category}"]')
     cells = sum(n.category == target.category for n in expected["index"].graph.nodes)
     assert page.evaluate("kgView.network.body.nodeIndices.length") == shown - cells
     page.click("#kg-all")
     assert page.evaluate("kgView.network.body.nodeIndices.length") == shown
+    page.check("#kg-edge-labels")
+    assert page.evaluate("kgView.edges.get().every(e => e.label === e.text)")
     page.uncheck("#kg-edge-labels")
-    assert page.evaluate("kgView.edges.get().every(e => e.label === '')")
+    assert page.evaluate("kgView.edges.get().every(e => e.label === '' || e.info.statement)")
     page.check("#kg-physics")
     page.wait_for_timeout(300)
     page.uncheck("#kg-physics")
@@ -483,3 +530,112 @@ def test_a_5000_node_view_opens_and_responds(browser: Any, tmp_path: Path) -> No
     assert opened.page.evaluate("window.kgReadyMs") < 15_000
     click_a_node(opened.page)
     assert opened.external == [] and opened.errors == []
+
+
+# ------------------------------------------------------------------ overview and labels
+
+
+def test_the_overview_clusters_trials_and_sets_unconnected_nodes_apart() -> None:
+    trial = node("T:1", "TRIAL-1", term=False, category="ClinicalTrial")
+    arm = node("T:1/arm", "arm a", term=False, category="TrialArm")
+    result = node("T:1/r", "result", term=False, category="StudyResult")
+    cells = [node(f"C:{i}", f"cell {i}") for i in range(6)]
+    lonely = [node("G:1", "gene 1", category="Gene"), node("G:2", "gene 2", category="Gene"),
+              node("P:1", "paper", term=False, category="Publication")]  # fmt: skip
+    edges = (
+        edge("T:1", "T:1/arm", "HAS_ARM"), edge("T:1", "T:1/r", "HAS_RESULT"),
+        edge("T:1/r", "T:1/arm", "ARM"), edge("T:1", "C:0", "STUDIES_CONDITION"),
+        *(edge(f"C:{i}", f"C:{i + 1}", "REGULATES") for i in range(5)),
+    )  # fmt: skip
+    g = PropertyGraph((trial, arm, result, *cells, *lonely), edges)
+    positions, headings = clustered_layout(g, TRIAL_PARTS, spacing=100.0)
+    assert set(positions) == {n.id for n in g.nodes}
+    connected_bottom = max(positions[n.id][1] for n in (trial, arm, result, *cells))
+    assert all(positions[n.id][1] > connected_bottom for n in lonely), "below the drawing"
+    assert {h["text"] for h in headings} == {"Not connected: Gene (2)",
+                                             "Not connected: Publication (1)"}  # fmt: skip
+    for h in headings:
+        assert connected_bottom < float(h["y"]) < min(positions[n.id][1] for n in lonely)
+    # a trial's parts sit around it, closer than the biology it points at
+    tx, ty = positions["T:1"]
+    near = max(math.dist((tx, ty), positions[p]) for p in ("T:1/arm", "T:1/r"))
+    assert near < math.dist((tx, ty), positions["C:5"])
+    assert clustered_layout(g, TRIAL_PARTS, spacing=100.0) == (positions, headings)
+
+
+def test_arms_and_results_are_named_with_their_trial(context: BuildContext) -> None:
+    g = context.projection
+    data = trial_data(g)
+    trial = next(t for t in data.trials if any(r.is_comparison for r in t.results))
+    arm = trial.arms[0]
+    view = neighbourhood_view(g, [arm.id], 1)
+    page = payload(render(view))
+    names = {n["id"]: n["info"]["name"] for n in page["nodes"]}
+    assert names[arm.id].startswith(f"{trial.name}: ")
+    shown_results = [r for r in trial.results if r.id in names]
+    assert shown_results
+    assert all(names[r.id].startswith(f"{trial.name} · ") for r in shown_results)
+    comparison = next(r for r in trial.results if r.is_comparison)
+    label = display_names(data)[comparison.id]
+    assert " vs " in label and comparison.p_value_text in label
+    arm_labels = {display_names(data)[r.id] for r in trial.results if not r.is_comparison}
+    assert label not in arm_labels, "a comparison is told apart from its arms' results"
+
+
+def test_result_cards_link_to_the_results_page(expected: dict[str, View]) -> None:
+    trial_page = next(v for s, v in expected.items() if s.startswith("trial-") and v.trial
+                      and v.trial.results)  # fmt: skip
+    data = payload(render(trial_page))
+    assert data["meta"]["results_page"] == "results.html"
+    assert ("results.html", "Results across trials") in trial_page.nav
+
+
+def test_evidence_cards_link_to_the_numbers_of_their_source(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    data = payload(render(expected["mechanism"]))
+    links = data["meta"]["result_sources"]
+    assert links, "some statement shares its source with a trial result"
+    results = {r.id: r for t in trial_data(context.projection).trials for r in t.results}
+    for source, result in links.items():
+        assert source in {ev.source for ev in results[result].evidence}
+    used = {ev["source"] for e in data["edges"] for ev in e["info"]["evidence"]}
+    assert set(links) <= used
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_the_overview_opens_with_trials_collapsed_and_a_click_opens_one(
+    browser: Any, written: dict[str, Path], expected: dict[str, View]
+) -> None:
+    opened = open_view(browser, written["index"])
+    page = opened.page
+    clusters = page.evaluate("kgView.meta.clusters")
+    trials = [n for n in expected["index"].graph.nodes if n.category == "ClinicalTrial"]
+    assert {c["trial"] for c in clusters} <= {t.id for t in trials} and clusters
+    hidden = sum(len(c["members"]) + 1 for c in clusters)
+    visible = page.evaluate("kgView.network.body.nodeIndices.length")
+    assert visible == len(expected["index"].graph.nodes) - hidden + len(clusters)
+    first = clusters[0]
+    box = page.locator("#kg-graph").bounding_box()
+    page.evaluate("id => kgView.network.focus(id, {scale: 1.0, animation: false})",
+                  "cluster:" + first["trial"])  # fmt: skip
+    point = page.evaluate(TO_DOM, "cluster:" + first["trial"])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    indices = page.evaluate("kgView.network.body.nodeIndices")
+    assert first["trial"] in indices and set(first["members"]) <= set(indices)
+    assert page.evaluate("kgView.network.getSelectedNodes()") == [first["trial"]]
+    assert opened.external == [] and opened.errors == []
+
+
+def test_the_overview_leaves_evidence_items_to_the_cards(
+    expected: dict[str, View], context: BuildContext
+) -> None:
+    index = expected["index"].graph
+    assert not [n for n in index.nodes if n.category == "EvidenceItem"]
+    statements = [e for e in index.edges if "statement" in e.properties]
+    assert statements and all(e.properties.get("quotes") for e in statements)
+    in_graph = [n for n in context.projection.nodes if n.category == "EvidenceItem"]
+    if in_graph:  # the projection draws evidence items as nodes; trial pages keep them
+        trial_pages = [v for s, v in expected.items() if s.startswith("trial-")]
+        assert any(n.category == "EvidenceItem" for v in trial_pages for n in v.graph.nodes)

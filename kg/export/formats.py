@@ -40,7 +40,7 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
                   "kg.export.graphml", "GraphMLSink"),
         SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
-                  "ontology, trials)", "kg.export.html", "HtmlSink"),
+                  "ontology, trials, results across trials)", "kg.export.html", "HtmlSink"),
         SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
                   "kg.export.jsonld", "JsonLdSink"),
         SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",
@@ -51,6 +51,8 @@ SINKS: dict[str, SinkEntry] = {
                   "kg.export.nquads", "NQuadsSink"),
         SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
                   "kg.export.ntriples", "NTriplesSink"),
+        SinkEntry("tables", "tables/*.csv: results, adverse events, trials, arms and doses, "
+                  "statements as rows", "kg.export.tables", "TablesSink"),
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip

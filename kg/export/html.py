@@ -1,9 +1,10 @@
-"""views/*.html: interactive, self-contained graph views (vis-network via pyvis), one per topic.
+"""views/*.html: interactive, self-contained graph views (vis-network), one per topic, and
+results.html, the trials' results side by side (forest plot, tables, dosing charts).
 
 Every view is a subgraph of the one projection (ctx.projection), never re-read from RDF: the
 curated graph (index.html), the IL-2 -> Treg mechanism, the ontology hierarchy around the
-curated terms, and one page per trial. Each page inlines everything it needs, so it opens
-from file:// without a single network request. See docs/views.md.
+curated terms, and one page per trial with its results table. Each page inlines everything it
+needs, so it opens from file:// without a single network request. See docs/views.md.
 """
 
 from __future__ import annotations
@@ -21,15 +22,21 @@ __all__ = ["HtmlSink", "write_view"]
 
 
 class HtmlSink(Sink):
-    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
-        from kg.views.select import all_views
+    """The `html` format (its row in kg/export/formats.py says what it writes)."""
 
-        return [write_view(view, out / "views" / f"{view.slug}.html")
-                for view in all_views(ctx.projection)]  # fmt: skip
+    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        from kg.views.resultspage import render_results_page
+        from kg.views.select import RESULTS_PAGE, all_views
+        from kg.views.trialdata import trial_data
+
+        views = all_views(ctx.projection)
+        written = [write_view(view, out / "views" / f"{view.slug}.html") for view in views]
+        page = render_results_page(trial_data(ctx.projection), views)
+        return [*written, write_atomic(out / "views" / RESULTS_PAGE, page)]
 
 
 def write_view(view: View, path: Path) -> Path:
     """Render one view to path (via a temporary file renamed into place)."""
-    from kg.views.render import render  # pyvis and the layout load only when pages are made
+    from kg.views.render import render  # Jinja2 and the layout load only when pages are made
 
     return write_atomic(path, render(view))

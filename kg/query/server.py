@@ -1,245 +1,215 @@
-"""Run the SPARQL endpoint: worker processes, a watchdog per worker, and `kg serve`.
+"""`kg serve`: Oxigraph's own SPARQL server, read-only, over the build's on-disk store.
 
-Model (as gunicorn's sync workers). The parent loads the store once, opens the
-listening socket, and forks `workers` processes that share both (the store's
-memory is shared copy-on-write). Each worker runs one asyncio loop and answers
-queries inline. Its watchdog thread watches the running query: past the deadline
-it writes a 503 to that client and ends the worker, which is the only way to stop
-an engine call that has no timeout of its own; the parent starts a fresh worker.
-Solutions are read one by one, so a query that streams is stopped at its next row
-with an ordinary 503 and the worker lives on. For tests and benchmarks,
-:func:`start` runs the same loop on a thread of the calling process (its watchdog
-answers 503 but cannot end the engine call).
+The server is the `oxigraph` program of the PyPI package `oxigraph` (the Oxigraph CLI,
+installed with this package), run as `oxigraph serve-read-only`: it opens the store
+read-only, so SPARQL UPDATE is refused by construction (403 on /update, and an update
+sent as a query is a syntax error); it streams answers, so there is no row cap; it
+cancels a query past `--timeout-s`; it answers many idle connections (one thread per
+connection, up to 128 per core). This module only prepares the store
+(kg.query.store), checks the address is free, and runs the program until Ctrl-C.
+
+A cost of Oxigraph 0.5's timeout: every query starts a timer thread that sleeps for the
+whole timeout, so at thousands of queries a second the threads pile up (16,000 after
+a few seconds at 10 s), new ones cannot start, queries fail with 500, and the server
+may abort. `--timeout 0` runs without a timeout (and without those threads); and if
+the server dies of a signal it did not get from us, it is started again (at most
+RESTARTS times a minute).
+
+What Oxigraph's server does differently from `kg query` is documented in docs/sparql.md:
+the project's prefixes are not predeclared (`kg query NAME --show` prints a named query
+with its PREFIX lines), and it runs SERVICE clauses (federated queries), fetching the
+URLs they name.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
+import importlib.metadata
+import shutil
 import signal
 import socket
-import threading
+import subprocess
 import time
-import traceback
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Store
 from rich.console import Console
 
 from kg.errors import KGError
-from kg.query.catalog import QUERIES_DIR, NamedQuery, named_queries
-from kg.query.connection import accept_on, response_bytes
-from kg.query.endpoint import Endpoint, ServerConfig
-from kg.query.store import load_store
+from kg.query.store import store_location
 
-__all__ = ["RunningServer", "ServerConfig", "Watchdog", "listen", "serve_command", "start"]
+__all__ = ["LOCAL_HOSTS", "ServerConfig", "oxigraph_program", "serve_command", "server_arguments"]
 
-#: exit status of a worker its watchdog ended (the parent replaces it)
-TIMEOUT_EXIT = 75
-_GRACE = 0.2  # seconds the evaluating thread gets to answer a late query itself
+#: Addresses only this machine can reach.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_PROGRAMS = frozenset({"oxigraph", "oxigraph.exe"})
 
 
-class Watchdog(threading.Thread):
-    """Answers 503 for a query stuck past its deadline, then calls on_timeout."""
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where to listen, how long a query may run (seconds; 0: no limit), and whether
+    browsers of other origins may read the answers (CORS)."""
 
-    def __init__(self, endpoint: Endpoint, on_timeout: Callable[[], None]) -> None:
-        super().__init__(name="sparql-watchdog", daemon=True)
-        self.endpoint = endpoint
-        self.on_timeout = on_timeout
-        self._stop = threading.Event()
+    host: str = "127.0.0.1"
+    port: int = 7878
+    timeout: int = 10
+    cors: bool = False
 
-    def run(self) -> None:
-        while not self._stop.wait(0.05):
-            running = self.endpoint.running
-            if running is None or time.monotonic() < running.deadline + _GRACE:
-                continue
-            if not running.claim():
-                continue
-            reply = response_bytes(self.endpoint.timeout_answer(), keep_alive=False)
-            if running.fd >= 0:
-                with contextlib.suppress(OSError):
-                    dup = socket.socket(fileno=os.dup(running.fd))
-                    with dup:
-                        dup.setblocking(True)
-                        dup.settimeout(1.0)
-                        dup.sendall(reply)
-                        dup.shutdown(socket.SHUT_RDWR)
-            self.on_timeout()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0 = any free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(1024)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-def _serve_forever(
-    endpoint: Endpoint,
-    listener: socket.socket,
-    on_timeout: Callable[[], None],
-    ready: Callable[[asyncio.AbstractEventLoop], None] | None = None,
-) -> None:
-    """Run one worker's event loop until it is stopped."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    accept_on(loop, listener, endpoint)
-    watchdog = Watchdog(endpoint, on_timeout)
-    watchdog.start()
-    if ready is not None:
-        ready(loop)
-    try:
-        loop.run_forever()
-    finally:
-        watchdog.stop()
-        loop.remove_reader(listener.fileno())
-        loop.close()
-
-
-class RunningServer:
-    """An endpoint served from a thread of this process (tests, benchmarks)."""
-
-    def __init__(self, endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.endpoint = endpoint
-        self.host = host
-        self.listener = listen(host, port)
-        self.port: int = self.listener.getsockname()[1]
-        self._loop: asyncio.AbstractEventLoop | None = None
-        started = threading.Event()
-
-        def ready(loop: asyncio.AbstractEventLoop) -> None:
-            self._loop = loop
-            started.set()
-
-        self._thread = threading.Thread(
-            target=_serve_forever,
-            args=(endpoint, self.listener, lambda: None, ready),
-            name="sparql-server",
-            daemon=True,
-        )
-        self._thread.start()
-        started.wait(10)
+    @property
+    def bind(self) -> str:
+        """host:port as Oxigraph's --bind wants it (an IPv6 address in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
     @property
     def url(self) -> str:
         """The SPARQL endpoint's URL."""
-        return f"http://{self.host}:{self.port}/query"
-
-    def stop(self) -> None:
-        """Stop the loop and close the listening socket."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self.listener.close()
+        return f"http://{self.bind}/query"
 
 
-def start(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
-    """Serve endpoint on host:port (0 = any free port) from a background thread."""
-    return RunningServer(endpoint, host, port)
+def oxigraph_program() -> Path:
+    """The `oxigraph` executable of the installed PyPI package `oxigraph`.
+
+    Found through the package's own file list (so it is the one installed beside this
+    package, even when its bin folder is not on PATH), else on PATH. Raises KGError
+    if neither has it.
+    """
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        for entry in importlib.metadata.files("oxigraph") or ():
+            if entry.name in _PROGRAMS and entry.parent.name in {"bin", "Scripts"}:
+                located = Path(str(entry.locate())).resolve()
+                if located.is_file():
+                    return located
+    found = shutil.which("oxigraph")
+    if found:
+        return Path(found)
+    raise KGError(
+        "Oxigraph's server is not installed: `pip install oxigraph` (the package that ships "
+        "the `oxigraph` program; it is a dependency of il2-sle-kg)"
+    )
+
+
+def server_arguments(config: ServerConfig, location: Path, program: Path) -> list[str]:
+    """The command line that serves the store at location read-only."""
+    args = [str(program), "serve-read-only", "--location", str(location), "--bind", config.bind]
+    if config.timeout > 0:
+        args += ["--timeout-s", str(config.timeout)]
+    if config.cors:
+        args.append("--cors")
+    return args
 
 
 def serve_command(
-    config: ServerConfig, exports: Path, console: Console, queries_dir: Path = QUERIES_DIR
+    config: ServerConfig, exports: Path, console: Console, full: bool = False
 ) -> None:
-    """`kg serve`: load the graph and answer SPARQL on config.host:config.port until stopped."""
-    if config.timeout <= 0 or config.max_rows <= 0 or config.workers <= 0:
-        raise KGError("--timeout, --max-rows and --workers must be positive")
-    store = load_store(exports)
-    queries = named_queries(queries_dir) if queries_dir.is_dir() else []
+    """`kg serve`: serve the build in exports read-only until Ctrl-C (or SIGTERM).
+
+    Raises KGError for a bad option, a missing build, an address in use, or a server
+    that stops by itself.
+    """
+    if config.timeout < 0:
+        raise KGError("--timeout must be 0 (no limit) or more seconds")
+    if not 0 < config.port < 65536:
+        raise KGError(f"--port must be between 1 and 65535, got {config.port}")
+    program = oxigraph_program()
+    _check_free(config)
+    with console.status("Preparing the store…"):
+        location = store_location(exports, full)
+    version = _oxigraph_version()
+    limit = f"queries stop after {config.timeout} s" if config.timeout else "no time limit"
+    console.print(
+        f"SPARQL endpoint on [bold]{config.url}[/bold] (Oxigraph {version}, read-only), "
+        f"serving {exports / ('full/kg-full.nq' if full else 'kg.nq')}; default graph = the "
+        f"union of the named graphs; {limit}. Query page: "
+        f"http://{config.bind}/ . The project's prefixes are not predeclared here: "
+        "`kg query NAME --show` prints a named query with its PREFIX lines. Ctrl-C stops it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if config.host not in LOCAL_HOSTS:
+        console.print(
+            f"[yellow]Listening on {config.host}: other machines can reach it; put a reverse "
+            "proxy in front of it to limit who can, and how much.[/yellow]",
+            soft_wrap=True,
+        )
+    if config.cors:
+        console.print(
+            "[yellow]CORS is on: any web page open in this browser can read its answers.[/yellow]",
+            soft_wrap=True,
+        )
+    _run(server_arguments(config, location, program), console)
+
+
+def _check_free(config: ServerConfig) -> None:
+    """A KGError now, rather than Oxigraph's panic later, if the address is taken."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     try:
-        listener = listen(config.host, config.port)
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, config.port))
     except OSError as exc:
         raise KGError(
-            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc} "
+            f"cannot listen on {config.bind}: {exc.strerror or exc} "
             "(is another server using it? choose another --port)"
         ) from None
-    port = listener.getsockname()[1]
-    graphs = len(list(store.named_graphs()))
-    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    quads = int(next(iter(count))["n"].value)  # type: ignore[index, call-overload]
-    console.print(
-        f"SPARQL endpoint on [bold]http://{config.host}:{port}/query[/bold]: {quads:,} quads "
-        f"in {graphs} named graphs, default graph = their union; {config.workers} "
-        f"worker(s), timeout {config.timeout:g} s, at most {config.max_rows:,} rows. "
-        f"Query page: http://{config.host}:{port}/ . Ctrl-C stops it.",
-        highlight=False,
-    )
-    if config.host not in {"127.0.0.1", "localhost", "::1"}:
-        console.print(f"[yellow]Listening on {config.host}: other machines can reach it.")
-    with listener:
-        if hasattr(os, "fork"):
-            _supervise(store, config, queries, listener, console)
-        else:  # no fork: one in-process worker whose watchdog cannot stop a stuck query
-            with contextlib.suppress(KeyboardInterrupt):
-                _serve_forever(Endpoint(store, config, queries), listener, lambda: None)
 
 
-def _supervise(
-    store: Store,
-    config: ServerConfig,
-    queries: Sequence[NamedQuery],
-    listener: socket.socket,
-    console: Console,
-) -> None:
-    """Fork the workers and replace any that ends, until SIGINT/SIGTERM."""
-    children: dict[int, float] = {}
-    quick_failures = 0
+def _oxigraph_version() -> str:
+    try:
+        return importlib.metadata.version("oxigraph")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown)"
 
-    def spawn() -> None:
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                endpoint = Endpoint(store, config, queries)
-                _serve_forever(endpoint, listener, lambda: os._exit(TIMEOUT_EXIT))
-                code = 0
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        children[pid] = time.monotonic()
+
+#: restarts of a server that died of a signal, allowed within one minute
+RESTARTS = 3
+_STOPPED_BY_USER = frozenset({-signal.SIGINT, -signal.SIGTERM})
+
+
+def _run(args: list[str], console: Console) -> None:
+    """Run the server in the foreground; Ctrl-C or SIGTERM stops it (and us).
+
+    A server killed by a signal we did not send (Oxigraph aborts when it cannot start a
+    thread) is started again, RESTARTS times a minute at most. Raises KGError when the
+    server exits with an error or keeps dying.
+    """
 
     def terminate(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminate)
+    deaths: list[float] = []
     try:
-        for _ in range(config.workers):
-            spawn()
         while True:
-            pid, status = os.wait()
-            started = children.pop(pid, None)
-            if started is None:
-                continue
-            code = os.waitstatus_to_exitcode(status)
-            if code == TIMEOUT_EXIT:
-                console.print("[yellow]A query ran past --timeout; its worker was replaced.")
-            elif time.monotonic() - started < 2:
-                quick_failures += 1
-                if quick_failures >= 5:
-                    raise KGError("the server's workers keep failing at start; see above")
-            spawn()
-    except KeyboardInterrupt:
-        console.print("Stopped.")
+            process = subprocess.Popen(args)
+            try:
+                code = process.wait()
+                if code in _STOPPED_BY_USER:  # Ctrl-C reached both processes
+                    raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                _stop(process)
+                console.print("Stopped.")
+                return
+            if code >= 0:
+                break
+            now = time.monotonic()
+            deaths = [t for t in deaths if now - t < 60] + [now]
+            if len(deaths) > RESTARTS:
+                break
+            console.print(
+                f"[yellow]Oxigraph's server died of signal {-code}; starting it again.[/yellow]",
+                soft_wrap=True,
+            )
     finally:
         signal.signal(signal.SIGTERM, previous)
-        for pid in list(children):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        for pid in list(children):
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+    if code != 0:
+        raise KGError(f"Oxigraph's server stopped with exit code {code} (its message is above)")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

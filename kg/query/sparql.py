@@ -9,6 +9,7 @@ every named graph; `GRAPH <...>` still addresses one of them.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ from rich.table import Table
 
 from kg.errors import KGError
 from kg.namespaces import PREFIXES, curie_of, sparql_prefixes
-from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve
-from kg.query.store import load_store
+from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve, with_prefixes
+from kg.query.freshness import staleness_warning
+from kg.query.store import open_store
 from kg.query.syntax import UPDATE_FORMS, query_form, uses_service
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "prefixes_for",
     "query_command",
     "syntax_problem",
+    "write_plain",
     "write_result",
 ]
 
@@ -69,7 +72,10 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat("table", "a table on the terminal (SELECT, ASK)"),
+        OutputFormat(
+            "table",
+            "a boxed table on a terminal; tab-separated full values in a pipe or file",
+        ),
         OutputFormat("csv", "SPARQL 1.1 CSV results", results=QueryResultsFormat.CSV),
         OutputFormat("tsv", "SPARQL 1.1 TSV results", results=QueryResultsFormat.TSV),
         OutputFormat("json", "SPARQL 1.1 JSON results", results=QueryResultsFormat.JSON),
@@ -257,18 +263,31 @@ def query_command(
     console: Console,
     queries_dir: Path = QUERIES_DIR,
     allow_service: bool = False,
+    *,
+    show: bool = False,
+    full: bool = False,
+    errors: Console | None = None,
 ) -> None:
-    """`kg query`: list the named queries, or run one query and write its answer.
+    """`kg query`: list the named queries, print one with its PREFIX lines, or run a query
+    and write its answer.
 
+    The graph is read from the build's on-disk store (kg.query.store), made on first use.
     SERVICE clauses make the engine fetch other URLs, so they run only with allow_service.
+    Messages (a stale build, the file written) go to `errors` (standard error).
     """
+    notes = errors if errors is not None else Console(stderr=True)
     if list_queries:
-        console.print(_query_list(queries_dir))
+        _print_list(queries_dir, console)
         return
     if not query:
         raise KGError("give a query: a name from `kg query --list`, a .rq file, or SPARQL text")
-    chosen = _format(fmt)
     text = resolve(query, queries_dir)
+    if show:
+        _write_text(with_prefixes(text.text), out, console)
+        if out is not None:
+            notes.print(f"Wrote {out}", markup=False, highlight=False, soft_wrap=True)
+        return
+    chosen = _format(fmt)
     if not allow_service and uses_service(text.text):
         raise KGError.at(
             text.origin,
@@ -276,28 +295,44 @@ def query_command(
             "",
             "the query calls SERVICE, which fetches another URL; pass --allow-service to let it",
         )
-    store = load_store(exports)
+    execute(Store(), text)  # a bad query is refused before the store is made or opened
+    with notes.status("Opening the graph (the first query after a build makes its store)…"):
+        store = open_store(exports, full)
+    warning = staleness_warning(exports)
+    if warning:
+        notes.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     result = execute(store, text)
     if chosen is None:
         chosen = FORMATS["ttl" if isinstance(result, QueryTriples) else "table"]
     try:
         _emit(result, chosen, out, console)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
     except OSError as exc:  # evaluation is lazy: engine errors can surface while writing
+        if exc.filename is not None:  # the output file, not the engine
+            raise KGError.at(str(out), None, "", f"cannot write: {exc.strerror}") from None
         raise KGError.at(text.origin, None, "", f"query failed: {exc}") from None
+    if out is not None:
+        notes.print(f"Wrote {out}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _emit(result: QueryResult, fmt: OutputFormat, out: Path | None, console: Console) -> None:
+    """Write the answer: a boxed table only on a terminal; elsewhere every value in full."""
     if fmt.name == "table":
         if isinstance(result, QueryTriples):
             raise KGError(
                 "a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt, not table"
             )
-        table = render_table(result)
+        if out is None and console.is_terminal:
+            console.print(render_table(result))
+            return
         if out is None:
-            console.print(table)
-        else:
-            with out.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=200, color_system=None).print(table)
+            write_plain(result, sys.stdout)
+            sys.stdout.flush()
+            return
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_plain(result, handle)
         return
     if out is None:
         write_result(result, fmt, sys.stdout.buffer)
@@ -305,6 +340,47 @@ def _emit(result: QueryResult, fmt: OutputFormat, out: Path | None, console: Con
         return
     with out.open("wb") as handle:
         write_result(result, fmt, handle)
+
+
+#: what keeps a plain row on one line: backslash, tab, and every character that
+#: str.splitlines() breaks at (\n, \r, VT, FF, FS, GS, RS, NEL, U+2028, U+2029)
+_PLAIN_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        **{c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"},
+    }
+)
+
+
+def write_plain(result: QuerySolutions | QueryBoolean, stream: IO[str]) -> None:
+    """The table's cells, untruncated, one row a line, tab-separated (for pipes and files).
+
+    Cells read as in the table (IRIs as CURIEs, literals as their text); a backslash,
+    tab or line break inside a value is escaped (\\\\, \\t, \\n, \\r, and \\uXXXX for the
+    other line separators), so every row stays one line with one cell per column. An
+    ASK answer is `yes` or `no`.
+    """
+    if isinstance(result, QueryBoolean):
+        stream.write("yes\n" if bool(result) else "no\n")
+        return
+    names = [v.value for v in result.variables]
+    stream.write("\t".join(names) + "\n")
+    for solution in result:
+        stream.write("\t".join(_cell(solution[n]).translate(_PLAIN_ESCAPES) for n in names))
+        stream.write("\n")
+
+
+def _write_text(text: str, out: Path | None, console: Console) -> None:
+    if out is None:
+        console.file.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out.write_text(text if text.endswith("\n") else text + "\n", "utf-8")
+    except OSError as exc:
+        raise KGError.at(str(out), None, "", f"cannot write: {exc.strerror}") from None
 
 
 def _format(name: str | None) -> OutputFormat | None:
@@ -315,10 +391,15 @@ def _format(name: str | None) -> OutputFormat | None:
     return FORMATS[name]
 
 
-def _query_list(queries_dir: Path) -> Table:
-    table = Table("query", "question", caption_justify="left")
+def _print_list(queries_dir: Path, console: Console) -> None:
+    """The named queries: a table on a terminal, `name<TAB>question` lines elsewhere."""
     found = named_queries(queries_dir)
+    if not console.is_terminal:
+        for named in found:
+            console.file.write(f"{named.name}\t{named.question}\n")
+        return
+    table = Table("query", "question", caption_justify="left")
     for named in found:
         table.add_row(named.name, named.question)
-    table.caption = f"{len(found)} named queries in {queries_dir}/ — run one with `kg query NAME`"
-    return table
+    table.caption = f"{len(found)} named queries — run one with `kg query NAME`"
+    console.print(table)

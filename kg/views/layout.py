@@ -17,7 +17,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-__all__ = ["Position", "spring_layout"]
+from kg.property_graph.graph import PropertyGraph
+
+__all__ = ["Position", "clustered_layout", "spring_layout", "trial_parts"]
+
+TRIAL = "ClinicalTrial"
 
 Position = tuple[float, float]
 
@@ -52,6 +56,8 @@ def spring_layout(
 
 
 def _default_iterations(total: int) -> int:
+    if total <= 60:  # a small graph settles in fewer rounds (the cooling scales with them)
+        return 60
     if total <= 200:
         return 120
     if total <= 1000:
@@ -110,6 +116,9 @@ def _layout_component(
     mass = [math.sqrt(1 + len(adjacency[node])) for node in nodes]
     # large components: linear springs (not FR's d^2), so long edges cannot crush the grid
     gravity = (0.05 if exact else 0.002) if n > 2 else 0.0
+    if exact and pairs:
+        xs, ys = _forces_numpy(xs, ys, mass, pairs, iterations, temperature, gravity)
+        iterations = 0
     for step in range(iterations):
         if exact:
             dx, dy = _repulse_exact(xs, ys, mass)
@@ -139,6 +148,56 @@ def _layout_component(
         _separate(xs, ys, MIN_DISTANCE)
     min_x, min_y = min(xs), min(ys)
     return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(nodes)}
+
+
+def _forces_numpy(
+    xs: list[float],
+    ys: list[float],
+    mass: list[float],
+    pairs: list[tuple[int, int]],
+    iterations: int,
+    temperature: float,
+    gravity: float,
+) -> tuple[list[float], list[float]]:
+    """The exact force rounds of `_layout_component`, vectorised (same forces, same cooling).
+
+    Why numpy: all-pairs repulsion in pure Python cost about a second per build for the
+    trial pages; as array operations the same rounds take milliseconds. Deterministic: only
+    elementwise operations and fixed-order sums, no random numbers.
+    """
+    import numpy as np
+
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    masses = np.asarray(mass, dtype=float)
+    weight = np.outer(masses, masses)
+    np.fill_diagonal(weight, 0.0)  # no force of a node on itself
+    first = np.asarray([i for i, _ in pairs], dtype=np.intp)
+    second = np.asarray([j for _, j in pairs], dtype=np.intp)
+    for step in range(iterations):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        d2 = dx * dx + dy * dy
+        d2[d2 == 0] = 1e-9
+        force = weight / d2
+        fx = (force * dx).sum(axis=1)
+        fy = (force * dy).sum(axis=1)
+        ex = x[first] - x[second]
+        ey = y[first] - y[second]
+        dist = np.sqrt(ex * ex + ey * ey)
+        np.subtract.at(fx, first, ex * dist)
+        np.subtract.at(fy, first, ey * dist)
+        np.add.at(fx, second, ex * dist)
+        np.add.at(fy, second, ey * dist)
+        fx -= gravity * x
+        fy -= gravity * y
+        length = np.sqrt(fx * fx + fy * fy)
+        cool = temperature * (1 - step / iterations) + 0.01
+        scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
+                          where=length > 0)  # fmt: skip
+        x += fx * scale
+        y += fy * scale
+    return x.tolist(), y.tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:
@@ -278,3 +337,165 @@ def _pack(placed: list[tuple[list[str], dict[str, Position]]]) -> dict[str, Posi
         mid_y = (min(y for _, y in out.values()) + max(y for _, y in out.values())) / 2
         out = {node: (x - mid_x, y - mid_y) for node, (x, y) in out.items()}
     return out
+
+
+def trial_parts(g: PropertyGraph, parts: frozenset[str]) -> dict[str, str]:
+    """Part node id -> its trial: nodes of a `parts` category reached from a trial's out-edges.
+
+    A part reached from two trials belongs to the first (trials in id order).
+    """
+    out_edges: dict[str, list[str]] = defaultdict(list)
+    for e in g.edges:
+        out_edges[e.source].append(e.target)
+    category = {n.id: n.category for n in g.nodes}
+    owner: dict[str, str] = {}
+    for trial in sorted(n.id for n in g.nodes if n.category == TRIAL):
+        queue = [trial]
+        for node in queue:
+            for nb in sorted(out_edges.get(node, ())):
+                if category.get(nb) in parts and category.get(nb) != TRIAL and nb not in owner:
+                    owner[nb] = trial
+                    queue.append(nb)
+    return owner
+
+
+def clustered_layout(
+    g: PropertyGraph, parts: frozenset[str], *, spacing: float = 150.0
+) -> tuple[dict[str, Position], list[dict[str, object]]]:
+    """An overview: each trial with its parts as one cluster, laid out among the other nodes.
+
+    Why: a force layout of every node draws the 40-odd parts of a large trial as a hairball
+    that pushes the biology apart. Here each trial's parts (categories in `parts`, reached from
+    the trial) are laid out as a small cluster; the graph with every cluster contracted to one
+    node is laid out by `spring_layout`; clusters and single nodes are then pushed apart as
+    discs so no cluster covers another; nodes with no edge at all go into labelled blocks
+    by category below the drawing. Returns positions (px) and the block headings
+    (`{"text", "x", "y"}`, drawn by view.js as canvas text).
+    """
+    degree: dict[str, int] = defaultdict(int)
+    for e in g.edges:
+        degree[e.source] += 1
+        degree[e.target] += 1
+    category = {n.id: n.category for n in g.nodes}
+    owner = trial_parts(g, parts)
+    members: dict[str, list[str]] = defaultdict(list)
+    for node, trial in owner.items():
+        members[trial].append(node)
+    isolated = sorted(n.id for n in g.nodes if degree[n.id] == 0)
+    loose = set(isolated)
+    rep = {n.id: owner.get(n.id, n.id) for n in g.nodes}
+    contracted_ids = sorted({rep[n.id] for n in g.nodes if n.id not in loose})
+    contracted_edges = sorted(
+        {(rep[e.source], rep[e.target]) for e in g.edges if rep[e.source] != rep[e.target]}
+    )
+    # a cluster: its own small layout around the trial at (0, 0), and the disc that holds it
+    local: dict[str, dict[str, Position]] = {}
+    radius: dict[str, float] = {}
+    for trial, nodes in sorted(members.items()):
+        ids = [trial, *sorted(nodes)]
+        keep = set(ids)
+        inner = spring_layout(
+            ids, [(e.source, e.target) for e in g.edges if e.source in keep and e.target in keep],
+            spacing=spacing * 0.8,
+        )  # fmt: skip
+        tx, ty = inner[trial]
+        local[trial] = {n: (x - tx, y - ty) for n, (x, y) in inner.items()}
+        radius[trial] = max(math.hypot(x, y) for x, y in local[trial].values()) + spacing * 0.5
+    centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
+    discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
+    # single nodes: labels are wide, so they keep 1.6 spacings apart side by side and 0.8
+    # above each other (an ellipse); then clusters push them out of their discs; twice
+    singles = sorted(n for n in contracted_ids if n not in local)
+    across, down = spacing * 1.6, spacing * 0.8
+    for _ in range(2):
+        centres = _separate_discs(centres, discs)
+        xs = [centres[n][0] / across for n in singles]
+        ys = [centres[n][1] / down for n in singles]
+        _separate(xs, ys, 1.0)
+        centres.update({n: (xs[k] * across, ys[k] * down) for k, n in enumerate(singles)})
+    centres = _separate_discs(centres, discs)
+    positions: dict[str, Position] = {}
+    for node, (x, y) in centres.items():
+        if node in local:
+            for member, (dx, dy) in local[node].items():
+                positions[member] = (round(x + dx, 1), round(y + dy, 1))
+        else:
+            positions[node] = (round(x, 1), round(y, 1))
+    annotations, blocks = _blocks(isolated, category, positions, spacing)
+    positions.update(blocks)
+    return positions, annotations
+
+
+def _separate_discs(
+    centres: dict[str, Position], radius: dict[str, float], rounds: int = 60
+) -> dict[str, Position]:
+    """Push every disc that overlaps a cluster's disc apart from it (the smaller moves more).
+
+    Only clusters are large, and single nodes were already spaced by the layout, so each
+    round compares each cluster with every disc (numpy, per cluster); deterministic.
+    """
+    import numpy as np
+
+    ids = sorted(centres)
+    pos = np.asarray([centres[n] for n in ids], dtype=float).reshape(-1, 2)
+    rs = np.asarray([radius[n] for n in ids], dtype=float)
+    big = [i for i in range(len(ids)) if rs[i] > rs.min() * 1.01] if len(ids) else []
+    for _ in range(rounds):
+        moved = False
+        for i in big:
+            delta = pos - pos[i]
+            d = np.sqrt((delta * delta).sum(axis=1))
+            gap = rs[i] + rs - d
+            gap[i] = 0.0
+            hit = gap > 0
+            if not hit.any():
+                continue
+            moved = True
+            same = hit & (d < 1e-9)
+            delta[same] = (1.0, 0.0)
+            d[same] = 1.0
+            unit = delta[hit] / d[hit][:, None]
+            share = rs[i] / (rs[i] + rs[hit])  # the smaller disc moves more
+            pos[hit] += unit * (gap[hit] * share)[:, None]
+            pos[i] -= (unit * (gap[hit] * (1 - share))[:, None]).sum(axis=0)
+        if not moved:
+            break
+    return {n: (float(pos[k, 0]), float(pos[k, 1])) for k, n in enumerate(ids)}
+
+
+def _blocks(
+    isolated: list[str], category: dict[str, str], placed: dict[str, Position], spacing: float
+) -> tuple[list[dict[str, object]], dict[str, Position]]:
+    """Nodes without edges, in one labelled block per category below the drawing.
+
+    Returns the block headings (`{"text", "x", "y"}`) and the isolated nodes' positions.
+    """
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for node in isolated:
+        by_category[category[node]].append(node)
+    if placed:
+        left = min(x for x, _ in placed.values())
+        right = max(x for x, _ in placed.values())
+        top = max(y for _, y in placed.values()) + spacing * 1.5
+    else:
+        left = right = top = 0.0
+    cursor_x, cursor_y, row_height = left, top, 0.0
+    headings: list[dict[str, object]] = []
+    positions: dict[str, Position] = {}
+    columns = 4
+    for cat, nodes in sorted(by_category.items()):
+        width = min(columns, len(nodes)) * spacing * 1.2
+        height = spacing * (1.0 + 0.5 * math.ceil(len(nodes) / columns))
+        if cursor_x > left and cursor_x + width > max(right, left + width):
+            cursor_x, cursor_y, row_height = left, cursor_y + row_height, 0.0
+        headings.append({"text": f"Not connected: {cat} ({len(nodes)})",
+                         "x": round(cursor_x + (width - spacing * 1.2) / 2, 1),
+                         "y": round(cursor_y, 1)})  # fmt: skip
+        for k, node in enumerate(sorted(nodes)):
+            positions[node] = (
+                round(cursor_x + (k % columns) * spacing * 1.2, 1),
+                round(cursor_y + spacing * 0.5 + (k // columns) * spacing * 0.5, 1),
+            )
+        cursor_x += width + spacing * 0.6
+        row_height = max(row_height, height)
+    return headings, positions

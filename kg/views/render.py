@@ -1,7 +1,8 @@
-"""View -> one self-contained HTML page: pyvis builds the vis-network data, our template the page.
+"""View -> one self-contained HTML page: the vis-network data as JSON in our Jinja2 template.
 
-Why our own template: pyvis's template loads vis-network and Bootstrap from CDNs (even with
-`cdn_resources='in_line'`) and passes tooltips as HTML strings. Ours inlines the vendored
+Why no pyvis: its template loads vis-network and Bootstrap from CDNs (even with
+`cdn_resources='in_line'`), passes tooltips as HTML strings, and importing it cost more than
+rendering every page; the node and edge dicts are plain data built here. Ours inlines the vendored
 vis-network (kg/views/assets, pinned 9.1.2), embeds the graph as escaped JSON, builds every
 tooltip with `textContent` in view.js, and sets a Content-Security-Policy that allows only its
 own two scripts (by hash) and no network access at all, so a `file://` page makes no request
@@ -13,18 +14,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from kg import __version__
 from kg.property_graph.graph import Edge, Node, PropertyGraph
-from kg.views.layout import spring_layout
-from kg.views.select import View
+from kg.views.layout import clustered_layout, spring_layout, trial_parts
+from kg.views.resultstable import results_table
+from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
+from kg.views.trialdata import Evidence
 
 __all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "render"]
 
@@ -34,35 +40,56 @@ TEMPLATES = HERE / "templates"
 VIS_NETWORK_VERSION = "9.1.2"
 #: above this many nodes: no edge labels, straight edges, simpler shapes, no hierarchy layout
 LARGE_GRAPH = 1000
-LABEL_MAX = 48
+LABEL_MAX = 90
+#: up to this many edges every edge is labelled; above, only curated statements (toggle: all)
+ALL_EDGE_LABELS = 40
+#: the page opens at least this zoomed in: labels drawn at READABLE_PX pixels or more
+READABLE_PX = 11.2
+#: node label size (canvas px at zoom 1); the overview's is larger, so it opens zoomed out more
+BASE_FONT = 14
+OVERVIEW_FONT = 20
+#: how edges look, for the legend (style names match view.css's .kg-line classes)
+EDGE_LEGEND = [
+    {"style": "statement", "text": "curated statement with evidence (thick)"},
+    {"style": "relation", "text": "relation between records (trial has arm, result measures…)"},
+    {"style": "negated", "text": "NOT: negated finding (dashed red)"},
+    {"style": "unverified", "text": "statement not verified (dotted)"},
+]
 #: node properties shown elsewhere in the tooltip, or internal
 HIDDEN_PROPERTIES = {"definition", "synonyms", "xrefs"}
+EVIDENCE_PROPERTIES = {"sources", "eco_codes", "quotes", "locators"}
+#: the group (shape, colour, legend entry) of a result that compares two arms
+COMPARISON_GROUP = "StudyResult (comparison)"
 
 
 def render(view: View) -> str:
     """The whole HTML page of a view (deterministic: the same view gives the same bytes)."""
-    from pyvis.network import Network  # heavy import, only when a view is rendered
-
     g = view.graph
     large = len(g.nodes) > LARGE_GRAPH
     hierarchical = view.hierarchical and not large
-    positions = {} if hierarchical else spring_layout(
-        [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges],
-        spacing=60.0 if large else 170.0,
-    )  # fmt: skip
-    net = Network(directed=True, heading=view.title, cdn_resources="in_line")
-    for node in g.nodes:
-        net.add_node(node.id, **_node(node, positions.get(node.id)))
-    for edge, smooth in zip(g.edges, _curvature(g.edges, large), strict=True):
-        net.add_edge(edge.source, edge.target, **_edge(edge, view.source_names, smooth, large))
-    for item in net.nodes:  # pyvis gives every node shape "dot"; the category group decides
-        item.pop("shape", None)
-    for item in net.edges:  # pyvis adds arrows to each edge; the options set them once
-        item.pop("arrows", None)
-    net.options = _options(large, hierarchical, _groups(g, large))
-    net.set_template_dir(str(TEMPLATES), "view.html")
-    env = net.templateEnv
-    env.autoescape = True
+    positions: dict[str, tuple[float, float]] = {}
+    annotations: list[dict[str, object]] = []
+    clusters: list[dict[str, Any]] = []
+    if not hierarchical:
+        if view.clustered and not large:
+            positions, annotations = clustered_layout(g, TRIAL_PARTS, spacing=150.0)
+            clusters = _clusters(g, view.display_names)
+        else:
+            positions = spring_layout(
+                [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges],
+                spacing=60.0 if large else 170.0,
+            )  # fmt: skip
+    names = view.display_names
+    nodes = [
+        _node(n, positions.get(n.id), names.get(n.id), view.node_evidence.get(n.id))
+        for n in g.nodes
+    ]
+    all_labels = len(g.edges) <= ALL_EDGE_LABELS
+    edges = [_edge(e, view.source_names, smooth, large, all_labels)
+             for e, smooth in zip(g.edges, _curvature(g.edges, large), strict=True)]  # fmt: skip
+    options = _options(large, hierarchical, _groups(g, large, names))
+    font = OVERVIEW_FONT if clusters else BASE_FONT
+    options["nodes"]["font"]["size"] = font  # type: ignore[index]
     vis_js = _asset("vis-network.min.js", strip_source_map=True)
     app_js = _asset("view.js")
     meta = {
@@ -70,21 +97,103 @@ def render(view: View) -> str:
         "subtitle": view.subtitle,
         "slug": view.slug,
         "large": large,
-        "legend": _legend(g, large),
+        "legend": _legend(g, large, names),
+        "edge_legend": EDGE_LEGEND,
+        "annotations": annotations,
+        "clusters": clusters,
+        "readable_scale": round(READABLE_PX / font, 3),
+        "focus": _focus(positions, annotations),
+        "focus_node": _hub(g, _clustered_ids(clusters)) if hierarchical or clusters else None,
+        "results_page": view.results_page,
+        "result_sources": _used_sources(view),
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
     }
-    env.globals.update(
+    template = _environment().get_template("view.html")
+    return template.render(
+        heading=view.title,
         subtitle=view.subtitle,
+        nav=view.nav,
+        results=results_table(view.trial) if view.trial else None,
         generator=f"il2-sle-kg {__version__}; vis-network {VIS_NETWORK_VERSION}",
         css=Markup(_asset("view.css")),
         vis_js=Markup(vis_js),
         app_js=Markup(app_js),
         csp=Markup(_csp(vis_js, app_js)),  # our own constant text and base64 digests
-        payload=lambda nodes, edges, options: script_json(
-            {"meta": meta, "nodes": nodes, "edges": edges, "options": json.loads(options)}
-        ),
+        payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
     )
-    return net.generate_html(name=f"{view.slug}.html")
+
+
+def _clusters(g: PropertyGraph, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each trial with its parts, for view.js to draw collapsed as one node (click opens it)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for part, trial in trial_parts(g, TRIAL_PARTS).items():
+        members[trial].append(part)
+    out = []
+    for trial, parts in sorted(members.items()):
+        node = g.node(trial)
+        results = sum(1 for p in parts if (n := g.node(p)) and n.category == "StudyResult")
+        name = names.get(trial) or (node.name if node else trial)
+        out.append({
+            "trial": trial,
+            "members": sorted(parts),
+            "label": f"{name}\n{len(parts)} parts, {results} results ▸ click to open",
+        })  # fmt: skip
+    return out
+
+
+def _used_sources(view: View) -> dict[str, str]:
+    """The view's evidence sources that report trial results -> one such result's node id."""
+    if not view.results_page:
+        return {}
+    used = {
+        s
+        for item in (*view.graph.edges, *view.graph.nodes)
+        for s in _list(item.properties.get("sources"))
+    }
+    used |= {ev.source for items in view.node_evidence.values() for ev in items}
+    return {s: r for s, r in sorted(view.result_sources.items()) if s in used}
+
+
+def _clustered_ids(clusters: list[dict[str, Any]]) -> set[str]:
+    """Every trial and part of the overview's clusters (the overview opens on the biology)."""
+    return {m for c in clusters for m in (c["trial"], *c["members"])}
+
+
+def _hub(g: PropertyGraph, hidden: set[str]) -> str | None:
+    """The node with the most edges (ties: smallest id), not one drawn inside a cluster:
+    where a hierarchy or the overview opens."""
+    degree: dict[str, int] = defaultdict(int)
+    for e in g.edges:
+        for end in (e.source, e.target):
+            if end not in hidden:
+                degree[end] += 1
+    return min(degree, key=lambda n: (-degree[n], n)) if degree else None
+
+
+def _focus(
+    positions: dict[str, tuple[float, float]], annotations: list[dict[str, object]]
+) -> list[float] | None:
+    """Where the page opens: the middle of the connected drawing (not the blocks below it)."""
+    if not positions:
+        return None
+    tops = [float(a["y"]) for a in annotations]  # type: ignore[arg-type]
+    limit = min(tops) if tops else math.inf
+    points = [(x, y) for x, y in positions.values() if y < limit] or list(positions.values())
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return [round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)]
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """Jinja2 with autoescaping on: every value from the graph is escaped in the markup."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+    )
+    # `x is web`: only http(s) addresses become links (never javascript: or data:)
+    env.tests["web"] = lambda value: (
+        isinstance(value, str) and value.startswith(("http://", "https://"))
+    )
+    return env
 
 
 def script_json(value: object) -> Markup:
@@ -126,24 +235,38 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
 
 
-def _node(node: Node, position: tuple[float, float] | None) -> dict[str, Any]:
+def _node(
+    node: Node,
+    position: tuple[float, float] | None,
+    display: str | None,
+    evidence: tuple[Evidence, ...] | None = None,
+) -> dict[str, Any]:
     curated = "curation_status" in node.properties
     props = node.properties
+    name = display or node.name
     info = {
         "id": node.id,
         "iri": node.iri,
-        "name": node.name,
+        "name": name,
+        "label": node.name,
         "category": node.category,
         "labels": list(node.labels),
         "definition": _text(props.get("definition", "")),
         "synonyms": list(props.get("synonyms", ()) or ()),  # type: ignore[arg-type]
         "xrefs": list(props.get("xrefs", ()) or ()),  # type: ignore[arg-type]
         "properties": [[k, _text(v)] for k, v in sorted(props.items())
-                       if k not in HIDDEN_PROPERTIES],
+                       if k not in HIDDEN_PROPERTIES and k not in EVIDENCE_PROPERTIES],
+        "evidence": [
+            {"source": ev.source, "source_name": ev.source_name, "eco": ev.eco,
+             "quote": ev.quote, "locator": ev.locator}
+            for ev in evidence
+        ] if evidence else _evidence(props, {}),
+        "curation_id": _text(props.get("curation_id", "")),
     }  # fmt: skip
     out: dict[str, Any] = {
-        "label": _short(node.name) or node.id,
-        "group": node.category,  # shape and colour come from the group (options.groups)
+        "id": node.id,
+        "label": _short(name) or node.id,
+        "group": _group(node, display),  # shape and colour come from the group (options.groups)
         "category": node.category,
         "info": info,
     }
@@ -154,24 +277,19 @@ def _node(node: Node, position: tuple[float, float] | None) -> dict[str, Any]:
     return out
 
 
-def _edge(edge: Edge, names: dict[str, str], smooth: object, large: bool) -> dict[str, Any]:
+def _edge(
+    edge: Edge, names: dict[str, str], smooth: object, large: bool, show_all_labels: bool
+) -> dict[str, Any]:
     props = edge.properties
     text = ("NOT " if edge.negated else "") + edge.label
-    evidence = [
-        {
-            "source": source,
-            "source_name": names.get(source, ""),
-            "eco": _at(props.get("eco_codes"), i),
-            "quote": _at(props.get("quotes"), i),
-            "locator": _at(props.get("locators"), i),
-        }
-        for i, source in enumerate(_list(props.get("sources")))
-    ]
+    evidence = _evidence(props, names)
     qualifiers = [[k.removeprefix("qualifier_").replace("_", " "), _text(v)]
                   for k, v in sorted(props.items()) if k.startswith("qualifier_")]  # fmt: skip
     status = str(props.get("status", ""))
     out: dict[str, Any] = {
         "id": edge.id,
+        "from": edge.source,
+        "to": edge.target,
         "text": text,
         "info": {
             "id": edge.id,
@@ -186,7 +304,7 @@ def _edge(edge: Edge, names: dict[str, str], smooth: object, large: bool) -> dic
             "qualifiers": qualifiers,
         },
     }
-    if not large:
+    if not large and ("statement" in props or show_all_labels):
         out["label"] = text
     if smooth:
         out["smooth"] = smooth
@@ -201,7 +319,30 @@ def _edge(edge: Edge, names: dict[str, str], smooth: object, large: bool) -> dic
         out.update(dashes=[2, 5])
     elif "statement" in props:
         out["width"] = 2
+    else:  # structure (trial has arm, result measures...) stays in the background
+        out["color"] = {"color": "#c4c4c4", "highlight": "#333333", "hover": "#333333"}
     return out
+
+
+def _evidence(props: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+    """Evidence items from the parallel property lists (sources, ECO codes, quotes, locators)."""
+    return [
+        {
+            "source": source,
+            "source_name": names.get(source, ""),
+            "eco": _at(props.get("eco_codes"), i),
+            "quote": _at(props.get("quotes"), i),
+            "locator": _at(props.get("locators"), i),
+        }
+        for i, source in enumerate(_list(props.get("sources")))
+    ]
+
+
+def _group(node: Node, display: str | None) -> str:
+    """The vis-network group: the category, with between-arm comparisons told apart."""
+    if node.category == "StudyResult" and display and " vs " in display:
+        return COMPARISON_GROUP
+    return node.category
 
 
 def _list(value: object) -> list[str]:
@@ -237,10 +378,10 @@ def _curvature(edges: tuple[Edge, ...], large: bool) -> list[object]:
     return out
 
 
-def _legend(g: PropertyGraph, large: bool) -> list[dict[str, object]]:
+def _legend(g: PropertyGraph, large: bool, names: dict[str, str]) -> list[dict[str, object]]:
     counts: dict[str, int] = defaultdict(int)
     for n in g.nodes:
-        counts[n.category] += 1
+        counts[_group(n, names.get(n.id))] += 1
     legend = []
     for category, count in sorted(counts.items()):
         style = category_style(category, large=large)
@@ -250,10 +391,10 @@ def _legend(g: PropertyGraph, large: bool) -> list[dict[str, object]]:
     return legend
 
 
-def _groups(g: PropertyGraph, large: bool) -> dict[str, dict[str, object]]:
+def _groups(g: PropertyGraph, large: bool, names: dict[str, str]) -> dict[str, dict[str, object]]:
     """One vis-network group per category: shape, colours, font colour."""
     groups: dict[str, dict[str, object]] = {}
-    for category in sorted({n.category for n in g.nodes}):
+    for category in sorted({_group(n, names.get(n.id)) for n in g.nodes}):
         style = category_style(category, large=large)
         colour = style.colour
         group: dict[str, object] = {
@@ -315,7 +456,7 @@ def _options(
             "keyboard": False,
         },
         "nodes": {
-            "font": {"size": 14, "face": "system-ui, sans-serif"},
+            "font": {"size": BASE_FONT, "face": "system-ui, sans-serif"},
             "margin": 8,
             "size": 8 if large else 14,
             **({} if large else {"widthConstraint": {"maximum": 220}}),

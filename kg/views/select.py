@@ -4,7 +4,8 @@ Every view is an induced subgraph of the one projection (kg.property_graph.proje
 and edge counts can be checked against the projection:
 
 - `index`: the curated graph (entities, trials and their parts, publications, statements),
-  without the ontology ancestry that MIREOT imports around the curated terms;
+  without the ontology ancestry that MIREOT imports around the curated terms and without the
+  evidence-item nodes (their quotes and sources are in the cards);
 - `trial-<slug>`: one trial with its arms, doses, endpoints, results, adverse events,
   conditions, interventions and publications;
 - `mechanism`: the curated statements connected to IL-2 (the IL-2 -> Treg mechanism);
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field, replace
 
 from kg.errors import KGError, Problem
 from kg.property_graph.graph import Edge, Node, PropertyGraph
+from kg.views.labels import display_names
+from kg.views.trialdata import Evidence, Trial, trial_data
 
 __all__ = [
     "TRIAL_PARTS",
@@ -40,6 +43,8 @@ SUBCLASS_OF = "SUBCLASS_OF"
 TRIAL_PARTS = frozenset(
     {"ClinicalTrial", "TrialArm", "Dose", "Endpoint", "StudyResult", "AdverseEventCount"}
 )
+#: evidence records drawn as nodes in the property graph; the overview shows them in cards
+EVIDENCE_CATEGORIES = frozenset({"EvidenceItem"})
 #: categories that never take part in the biological mechanism
 NOT_MECHANISM = TRIAL_PARTS | {"ClinicalMeasurement", "Publication", "Unit", "Agent"}
 #: a node whose name or synonym contains one of these words seeds the mechanism view
@@ -59,19 +64,71 @@ class View:
     subtitle: str
     graph: PropertyGraph
     hierarchical: bool = False
+    #: lay out as an overview: trials with their parts as clusters, unconnected nodes apart
+    clustered: bool = False
     source_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: node id -> the name to show (arms and results named with their trial and numbers)
+    display_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: node id -> evidence items of results and adverse events (their source at least)
+    node_evidence: dict[str, tuple[Evidence, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    #: the trial whose results table the page shows beside the graph
+    trial: Trial | None = field(default=None, compare=False, hash=False)
+    #: (file name, text) links to the other pages, shown in the header
+    nav: tuple[tuple[str, str], ...] = ()
+    #: the cross-trial results page, for links from result cards ("" in `kg view` pages)
+    results_page: str = ""
+    #: evidence source (publication CURIE) -> the first result it reports, for the link from
+    #: an evidence card to the numbers from the same source on the results page
+    result_sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def named_from(self, g: PropertyGraph) -> View:
-        """This view with the names of its edges' evidence sources looked up in g."""
+        """This view with evidence source names and display names looked up in g."""
         sources = {s for e in self.graph.edges for s in _tuple(e.properties.get("sources"))}
+        sources |= {s for n in self.graph.nodes for s in _tuple(n.properties.get("sources"))}
         names = {s: n.name for s in sorted(sources) if (n := g.node(s))}
-        return replace(self, source_names=names)
+        data = trial_data(g)
+        shown = display_names(data, g)
+        ids = {n.id for n in self.graph.nodes}
+        evidence = {
+            item.id: item.evidence
+            for t in data.trials
+            for item in (*t.results, *t.adverse_events)
+            if item.id in ids
+        }
+        if self.trial is not None:  # on a trial's own page its name need not be repeated
+            prefixes = (f"{self.trial.name} · ", f"{self.trial.name}: ")
+            shown = {k: _without(v, prefixes) for k, v in shown.items() if k in ids}
+        return replace(
+            self,
+            source_names=names,
+            display_names={k: v for k, v in shown.items() if k in ids},
+            node_evidence=evidence,
+        )
+
+
+RESULTS_PAGE = "results.html"
 
 
 def all_views(g: PropertyGraph) -> list[View]:
-    """Every view the `html` sink writes, in a fixed order."""
+    """Every view the `html` sink writes, in a fixed order, linked to each other."""
     views = [curated_view(g), mechanism_view(g), ontology_view(g), *trial_views(g)]
-    return [v.named_from(g) for v in views]
+    nav = (
+        ("index.html", "Overview"),
+        ("mechanism.html", "Mechanism"),
+        ("ontology.html", "Ontology"),
+        (RESULTS_PAGE, "Results across trials"),
+    )
+    sources: dict[str, str] = {}
+    for t in trial_data(g).trials:
+        for r in t.results:
+            for ev in r.evidence:
+                sources.setdefault(ev.source, r.id)
+    return [
+        replace(v.named_from(g), nav=nav, results_page=RESULTS_PAGE, result_sources=sources)
+        for v in views
+    ]
 
 
 def induced(g: PropertyGraph, keep: Iterable[str]) -> PropertyGraph:
@@ -92,11 +149,16 @@ def curated_view(g: PropertyGraph) -> View:
 
     An ontology class joins only as the end of a curated statement or of an edge from a
     curated record (a trial, arm, result, publication...), never through an ontology axiom
-    (subclass, part of, mappings): that ancestry is the ontology view's.
+    (subclass, part of, mappings): that ancestry is the ontology view's. Evidence items (and
+    the ECO classes only they point at) are left to the cards: every statement edge and
+    result carries its evidence, and drawn they would be some sixty leaves on the publications.
     """
-    keep = {n.id for n in g.nodes if _is_curated(n)}
+    evidence = {n.id for n in g.nodes if n.category in EVIDENCE_CATEGORIES}
+    keep = {n.id for n in g.nodes if _is_curated(n) and n.id not in evidence}
     for e in g.edges:
         source = g.node(e.source)
+        if e.source in evidence or e.target in evidence:
+            continue
         if "statement" in e.properties or (source and "OntologyClass" not in source.labels):
             keep.update((e.source, e.target))
     sub = induced(g, keep)
@@ -107,6 +169,7 @@ def curated_view(g: PropertyGraph) -> View:
         f"({len(sub.nodes)} nodes, {len(sub.edges)} edges). The ontology ancestry of the "
         "curated terms is in the ontology view.",
         sub,
+        clustered=True,
     )
 
 
@@ -115,6 +178,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
     taken: set[str] = set()
     views: list[View] = []
     adjacency = _out_edges(g)
+    records = {t.id: t for t in trial_data(g).trials}
     for trial in (n for n in g.nodes if n.category == "ClinicalTrial"):
         keep = {trial.id}
         queue = [trial.id]
@@ -137,6 +201,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
                 f"{title} ({trial.id}): arms, doses, endpoints, results, conditions, "
                 "interventions and publications.",
                 sub,
+                trial=records.get(trial.id),
             )
         )
     return views
@@ -256,6 +321,13 @@ def resolve_entities(g: PropertyGraph, names: Sequence[str]) -> list[str]:
     if problems:
         raise KGError(problems)
     return list(dict.fromkeys(found))
+
+
+def _without(text: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def _described(g: PropertyGraph, ids: Iterable[str]) -> str:

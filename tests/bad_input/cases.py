@@ -834,15 +834,18 @@ CASES: tuple[Case, ...] = (
         "query-unknown-name",
         (),
         (
-            "no query named 'no_such_query' in queries/ (`kg query --list` shows them); pass a "
-            ".rq file or SPARQL text instead",
+            "no named query 'no_such_query' (`kg query --list` shows them); pass a .rq file or "
+            "SPARQL text instead",
         ),
         args=("query", "no_such_query"),
     ),
     Case(
         "query-no-exports",
         (),
-        ("nowhere: no exports directory: run `kg build` first",),
+        (
+            "nowhere: no exports folder (looked for nowhere/kg.nq): run `kg build` first, or "
+            "point --exports at the folder a build wrote",
+        ),
         args=("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--exports", "nowhere"),
     ),
 )

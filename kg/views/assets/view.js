@@ -58,12 +58,37 @@
     card.appendChild(el("div", "kg-card-sub", info.id + " \u00B7 " + info.category));
     if (info.definition) { card.appendChild(el("p", "kg-definition", info.definition)); }
     field(card, "Synonyms", info.synonyms);
+    if (info.label && info.label !== info.name) { field(card, "Label", info.label); }
     if (full) {
       field(card, "Cross-references", info.xrefs);
       info.properties.forEach(function (kv) { field(card, kv[0].replace(/_/g, " "), kv[1]); });
     }
+    evidenceBoxes(card, info.evidence || []);
+    if (meta.results_page && (n.category === "StudyResult" || n.category === "ClinicalTrial")) {
+      var a = el("a", "kg-results-link", "See it on the results page");
+      a.href = meta.results_page + "#node=" + encodeURIComponent(info.id);
+      field(card, "Results", a);
+    }
     field(card, "Term page", httpLink(info.iri));
     return card;
+  }
+
+  function evidenceBoxes(card, evidence) {
+    evidence.forEach(function (ev, i) {
+      var box = el("div", "kg-evidence");
+      box.appendChild(el("div", "kg-evidence-title", "Evidence " + (i + 1)));
+      field(box, "Source", ev.source_name ? ev.source_name + " (" + ev.source + ")" : ev.source);
+      field(box, "ECO", ev.eco);
+      if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
+      field(box, "Locator", ev.locator);
+      var result = meta.result_sources[ev.source];
+      if (meta.results_page && result) {
+        var a = el("a", "kg-results-link", "Results from this source");
+        a.href = meta.results_page + "#node=" + encodeURIComponent(result);
+        field(box, "Numbers", a);
+      }
+      card.appendChild(box);
+    });
   }
 
   function edgeCard(e, full) {
@@ -78,15 +103,7 @@
     }
     field(card, "Status", info.status);
     info.qualifiers.forEach(function (kv) { field(card, kv[0], kv[1]); });
-    info.evidence.forEach(function (ev, i) {
-      var box = el("div", "kg-evidence");
-      box.appendChild(el("div", "kg-evidence-title", "Evidence " + (i + 1)));
-      field(box, "Source", ev.source_name ? ev.source_name + " (" + ev.source + ")" : ev.source);
-      field(box, "ECO", ev.eco);
-      if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
-      field(box, "Locator", ev.locator);
-      card.appendChild(box);
-    });
+    evidenceBoxes(card, info.evidence);
     if (full) {
       field(card, "Note", info.note);
       field(card, "Statement", info.statement);
@@ -97,6 +114,28 @@
   var container = document.getElementById("kg-graph");
   var network = new vis.Network(container, { nodes: nodeView, edges: edges }, data.options);
   performance.mark("kg-network");
+
+  /* --- group headings of the overview layout, drawn as canvas text (never markup) --- */
+  if (meta.annotations.length) {
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "600 26px system-ui, sans-serif";
+      ctx.fillStyle = "#6b6b6b";
+      ctx.textAlign = "center";
+      meta.annotations.forEach(function (a) { ctx.fillText(a.text, a.x, a.y); });
+      ctx.restore();
+    });
+  }
+  /* open zoomed in far enough to read the labels (the Fit button shows everything) */
+  function readable() {
+    network.fit({ animation: false });
+    if (network.getScale() < meta.readable_scale && meta.focus_node) {
+      network.focus(meta.focus_node, { scale: meta.readable_scale, animation: false });
+    } else if (network.getScale() < meta.readable_scale) {
+      var focus = meta.focus ? { x: meta.focus[0], y: meta.focus[1] } : network.getViewPosition();
+      network.moveTo({ position: focus, scale: meta.readable_scale, animation: false });
+    }
+  }
 
   /* --- hover tooltip: a preview that never takes the pointer (the click panel has links) --- */
   var tip = document.getElementById("kg-tip");
@@ -111,8 +150,68 @@
     tip.style.top = Math.max(0, y) + "px";
   }
   function hideTip() { tip.hidden = true; }
-  network.on("hoverNode", function (p) { showTip(nodeCard(nodes.get(p.node), false), p.pointer.DOM); });
-  network.on("hoverEdge", function (p) { showTip(edgeCard(edges.get(p.edge), false), p.pointer.DOM); });
+  /* --- the overview: each trial with its parts drawn as one node until clicked --- */
+  var clusterOf = {}, clusterById = {};
+  meta.clusters.forEach(function (c) {
+    c.members.forEach(function (m) { clusterOf[m] = c; });
+    clusterOf[c.trial] = c;
+    clusterById["cluster:" + c.trial] = c;
+  });
+  var isCollapsed = {};  /* network.isCluster logs an error for an id it does not know */
+  function clusterId(c) { return "cluster:" + c.trial; }
+  function collapse(c) {
+    if (isCollapsed[c.trial] || !nodeView.get(c.trial)) { return; }
+    isCollapsed[c.trial] = true;
+    var pos = network.getPositions([c.trial])[c.trial];
+    network.cluster({
+      joinCondition: function (n) { return clusterOf[n.id] === c; },
+      clusterNodeProperties: {
+        id: clusterId(c), label: c.label, group: "ClinicalTrial", borderWidth: 3,
+        x: pos.x, y: pos.y, font: { size: 22 }
+      },
+      clusterEdgeProperties: { color: { color: "#c4c4c4" } }
+    });
+  }
+  function expand(c) {
+    if (!isCollapsed[c.trial]) { return; }
+    isCollapsed[c.trial] = false;
+    network.openCluster(clusterId(c));
+  }
+  var collapseBox = document.getElementById("kg-collapse");
+  if (meta.clusters.length) {
+    collapseBox.checked = true;
+    collapseBox.addEventListener("change", function () {
+      meta.clusters.forEach(collapseBox.checked ? collapse : expand);
+    });
+    meta.clusters.forEach(collapse);
+  } else {
+    collapseBox.parentNode.hidden = true;
+  }
+  function expandAll() {
+    meta.clusters.forEach(expand);
+    collapseBox.checked = false;
+  }
+  function clusterCard(c) {
+    var card = el("div", "kg-card");
+    card.appendChild(el("div", "kg-card-title", nodeName(c.trial)));
+    card.appendChild(el("div", "kg-card-sub", c.members.length +
+      " parts (arms, doses, endpoints, results, adverse events) drawn as one node; click to open"));
+    return card;
+  }
+  function cardFor(id, full) {
+    var n = nodes.get(id);
+    if (n) { return nodeCard(n, full); }
+    return clusterById[id] ? clusterCard(clusterById[id]) : null;
+  }
+
+  network.on("hoverNode", function (p) {
+    var card = cardFor(p.node, false);
+    if (card) { showTip(card, p.pointer.DOM); }
+  });
+  network.on("hoverEdge", function (p) {
+    var e = edges.get(p.edge);
+    if (e) { showTip(edgeCard(e, false), p.pointer.DOM); }
+  });
   network.on("blurNode", hideTip);
   network.on("blurEdge", hideTip);
   network.on("dragStart", hideTip);
@@ -137,9 +236,14 @@
     }
   }
   network.on("click", function (p) {
-    if (p.nodes.length) {
+    if (p.nodes.length && clusterById[p.nodes[0]]) {
+      var c = clusterById[p.nodes[0]];
+      expand(c);
+      hideTip();
+      selectNode(c.trial);
+    } else if (p.nodes.length) {
       showDetails(nodeCard(nodes.get(p.nodes[0]), true), network.getConnectedNodes(p.nodes[0]));
-    } else if (p.edges.length) {
+    } else if (p.edges.length && edges.get(p.edges[0])) {
       showDetails(edgeCard(edges.get(p.edges[0]), true), null);
     }
   });
@@ -147,7 +251,9 @@
   function selectNode(id) {
     var n = nodes.get(id);
     if (!n) { return; }
+    if (clusterOf[id]) { expand(clusterOf[id]); }
     if (hiddenCategories[n.category]) {
+      expandAll();
       hiddenCategories[n.category] = false;
       var box = document.querySelector('input[data-category="' + CSS.escape(n.category) + '"]');
       if (box) { box.checked = true; }
@@ -216,6 +322,7 @@
     box.checked = true;
     box.setAttribute("data-category", entry.category);
     box.addEventListener("change", function () {
+      expandAll();
       hiddenCategories[entry.category] = !box.checked;
       nodeView.refresh();
     });
@@ -230,21 +337,31 @@
     legend.appendChild(item);
   });
   function setAll(visible) {
+    expandAll();
     legend.querySelectorAll("input[data-category]").forEach(function (box) {
       box.checked = visible;
       hiddenCategories[box.getAttribute("data-category")] = !visible;
     });
     nodeView.refresh();
   }
+  var edgeLegend = document.getElementById("kg-edge-legend");
+  meta.edge_legend.forEach(function (entry) {
+    var item = el("li");
+    item.appendChild(el("span", "kg-line kg-" + entry.style));
+    item.appendChild(document.createTextNode(" " + entry.text));
+    edgeLegend.appendChild(item);
+  });
   document.getElementById("kg-all").addEventListener("click", function () { setAll(true); });
   document.getElementById("kg-none").addEventListener("click", function () { setAll(false); });
 
   /* --- toggles --- */
   var edgeLabels = document.getElementById("kg-edge-labels");
-  edgeLabels.checked = !meta.large;
+  edgeLabels.checked = false;
+  var initialLabels = {};
+  data.edges.forEach(function (e) { initialLabels[e.id] = e.label || ""; });
   edgeLabels.addEventListener("change", function () {
     edges.update(edges.get().map(function (e) {
-      return { id: e.id, label: edgeLabels.checked ? e.text : "" };
+      return { id: e.id, label: edgeLabels.checked ? e.text : initialLabels[e.id] };
     }));
   });
   var physics = document.getElementById("kg-physics");
@@ -255,6 +372,7 @@
     network.fit({ animation: false });
   });
 
+  readable();
   network.once("afterDrawing", function () {
     performance.mark("kg-ready");
     window.kgReadyMs = performance.now();
@@ -267,7 +385,26 @@
     network.setSelection({ nodes: [], edges: [id] });
     showDetails(edgeCard(e, true), null);
   }
+  /* --- results table beside the graph (trial pages): a row selects its result --- */
+  var selectedRow = null;
+  document.querySelectorAll("tr.kg-row[data-node]").forEach(function (row) {
+    function choose() {
+      if (selectedRow) { selectedRow.classList.remove("kg-selected"); }
+      selectedRow = row;
+      row.classList.add("kg-selected");
+      selectNode(row.getAttribute("data-node"));
+    }
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("a")) { return; }
+      choose();
+    });
+    row.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); }
+    });
+  });
+
   window.kgView = {
-    network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge
+    network: network, nodes: nodes, edges: edges, meta: meta, select: selectNode, showEdge: showEdge,
+    expandAll: expandAll
   };
 })();

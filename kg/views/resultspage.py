@@ -1,0 +1,302 @@
+"""results.html: the trials side by side, as a forest plot, tables and dosing charts (static SVG).
+
+- Forest plot: one row per comparison result whose two arms both report responders n/N
+  (trial x outcome x time point x population), grouped by outcome measure, the difference
+  treated - control in percentage points with its 95 % Newcombe interval (statsmodels), and
+  per group the number of comparisons and the patients they pool. Comparisons reported only
+  as percentages are listed below it: no interval can be computed without N.
+- Immunology and disease activity: every result on an immunological or disease-activity
+  measure (Treg expansion, SLEDAI...).
+- Dosing: per trial, each arm's doses on one time axis in weeks (dose, unit, route, frequency,
+  cycles, duration), parsed from the curated duration text; what is not recorded is said.
+
+The SVG is drawn in Python (no charting script): the page is static, opens from file:// and
+makes no request. Every text goes through Jinja2's autoescaping; the one script (results.js)
+puts evidence into the side panel with textContent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from kg import __version__
+from kg.views.intervals import DIFFERENCE_METHOD, PROPORTION_METHOD, difference_estimate
+from kg.views.labels import arm_result_text, short_time
+from kg.views.resultstable import format_ci, format_points
+from kg.views.trialdata import Arm, Comparison, Dose, Result, Trial, TrialData
+
+if TYPE_CHECKING:
+    from kg.views.select import View
+
+__all__ = ["ForestRow", "dosing_charts", "forest_groups", "render_results_page"]
+
+#: measure kinds (outcome_measures.yaml `kind`) shown in the immunology / disease-activity table
+ACTIVITY_KINDS = ("immunological", "disease activity index")
+#: forest plot geometry (px)
+ROW_HEIGHT = 26
+PLOT_LEFT = 565
+PLOT_WIDTH = 330
+WIDTH = 1140
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    """One mark: a comparison with counts, its difference and interval (percentage points)."""
+
+    trial: Trial
+    comparison: Comparison
+    point: float
+    low: float
+    high: float
+    low_proportion: float
+    high_proportion: float
+
+    @property
+    def result(self) -> Result:
+        return self.comparison.result
+
+
+def forest_groups(data: TrialData) -> list[tuple[str, list[ForestRow]]]:
+    """(measure label, rows) for every comparison with n/N in both arms, grouped by measure."""
+    groups: dict[str, list[ForestRow]] = {}
+    for t in data.trials:
+        for c in t.comparisons:
+            if not c.has_counts:
+                continue
+            est = difference_estimate(c)
+            assert est.point is not None and est.low is not None and est.high is not None
+            groups.setdefault(c.result.measure_label, []).append(
+                ForestRow(t, c, est.point, est.low, est.high, est.low / 100, est.high / 100)
+            )
+    return sorted(groups.items(), key=lambda kv: kv[0].casefold())
+
+
+def _uncounted(data: TrialData) -> list[tuple[Trial, Comparison]]:
+    return [(t, c) for t in data.trials for c in t.comparisons if not c.has_counts]
+
+
+def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
+    """Coordinates of every element of the forest plot (the template draws them)."""
+    rows = [r for _, members in groups for r in members]
+    lo = min([-10.0, *(r.low for r in rows)])
+    hi = max([10.0, *(r.high for r in rows)])
+    lo, hi = max(-100.0, math.floor(lo / 10) * 10), min(100.0, math.ceil(hi / 10) * 10)
+
+    def x(value: float) -> float:
+        return round(PLOT_LEFT + (value - lo) / (hi - lo) * PLOT_WIDTH, 2)
+
+    y = 46
+    items: list[dict[str, object]] = []
+    for label, members in groups:
+        pooled_t = sum(m.comparison.treated.analysed or 0 for m in members)  # type: ignore[union-attr]
+        pooled_c = sum(m.comparison.control.analysed or 0 for m in members)  # type: ignore[union-attr]
+        items.append({
+            "kind": "group", "y": y, "text": label,
+            "pooled": f"{len(members)} comparison(s); pooled N = {pooled_t} treated, "
+                      f"{pooled_c} control ({pooled_t + pooled_c} patients)",
+        })  # fmt: skip
+        y += ROW_HEIGHT
+        for m in members:
+            c, r = m.comparison, m.result
+            assert c.treated is not None and c.control is not None
+            items.append({
+                "kind": "row", "y": y, "node": r.id, "iri": r.iri, "trial": m.trial.name,
+                "context": " ".join(x for x in (short_time(r.time_point), r.population) if x)
+                or "time point not recorded",
+                "treated": f"{c.treated.responders}/{c.treated.analysed}",
+                "control": f"{c.control.responders}/{c.control.analysed}",
+                "x": x(m.point), "x_low": x(m.low), "x_high": x(m.high),
+                "low": repr(m.low_proportion), "high": repr(m.high_proportion),
+                "text": f"{format_points(m.point, signed=True)} "
+                        f"({format_points(m.low)} to {format_points(m.high)})",
+                "p": r.p_value_text,
+                "title": f"{m.trial.name} {r.context}: {r.arm_label} {c.treated.responders}/"
+                         f"{c.treated.analysed} vs {r.compared_to_label} {c.control.responders}/"
+                         f"{c.control.analysed}; difference {format_points(m.point, signed=True)}"
+                         f" points, 95 % CI {format_points(m.low)} to {format_points(m.high)}",
+            })  # fmt: skip
+            y += ROW_HEIGHT
+    ticks = [
+        {"x": x(v), "text": format_points(v, signed=v != 0).replace(".0", "")}
+        for v in range(int(lo), int(hi) + 1, 20 if hi - lo > 100 else 10)
+    ]
+    return {
+        "items": items, "ticks": ticks, "zero": x(0.0), "height": y + 40, "width": WIDTH,
+        "plot_left": PLOT_LEFT, "plot_right": PLOT_LEFT + PLOT_WIDTH, "axis_y": y + 4,
+    }  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- dosing
+
+
+@dataclass(frozen=True)
+class DoseSpan:
+    """A dose's place on the time axis: start and per-cycle length in days, cycle counts."""
+
+    dose: Dose
+    start: float
+    length: float | None
+    cycles: int
+    max_cycles: int
+
+
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(day|week|month)s?", re.IGNORECASE)
+CYCLES = re.compile(r"(\d+)(?:\s*[-–]\s*(\d+))?\s*(?:cycles?|courses?)", re.IGNORECASE)
+DAYS = {"day": 1.0, "week": 7.0, "month": 30.4}
+
+
+def dose_spans(arm: Arm) -> list[DoseSpan]:
+    """The arm's doses one after another (curated order: induction before maintenance)."""
+    spans = []
+    cursor = 0.0
+    for d in arm.doses:
+        duration = DURATION.search(d.duration)
+        length = float(duration.group(1)) * DAYS[duration.group(2).lower()] if duration else None
+        cycles = CYCLES.search(d.duration)
+        low = int(cycles.group(1)) if cycles else 1
+        high = int(cycles.group(2)) if cycles and cycles.group(2) else low
+        spans.append(DoseSpan(d, cursor, length, low, high))
+        cursor += (length or 14.0) * high
+    return spans
+
+
+def dosing_charts(data: TrialData) -> list[dict[str, object]]:
+    """Per trial: its arms' dose bars on one time axis (weeks) shared by every trial."""
+    per_trial = [(t, [(a, dose_spans(a)) for a in t.arms if a.doses]) for t in data.trials]
+    ends = [s.start + (s.length or 14.0) * s.max_cycles
+            for _, arms in per_trial for _, spans in arms for s in spans]  # fmt: skip
+    weeks = max(4, math.ceil(max(ends, default=28.0) / 7 / 4) * 4)
+    left, width = 400, 580
+    scale = width / (weeks * 7)
+    charts = []
+    for t, arms in per_trial:
+        bars: list[dict[str, object]] = []
+        y = 10
+        for arm, spans in arms:
+            for s in spans:
+                d = s.dose
+                length = s.length or 14.0
+                segments = [
+                    {"x": round(left + (s.start + k * length) * scale, 2),
+                     "w": round(max(length * scale - 2, 2), 2),
+                     "optional": k >= s.cycles, "unknown": s.length is None}
+                    for k in range(s.max_cycles)
+                ]  # fmt: skip
+                amount = " ".join(x for x in (f"{d.value:g}" if d.value is not None else "",
+                                              d.unit) if x)  # fmt: skip
+                text = ", ".join(x for x in (amount, d.route, d.frequency, d.duration or
+                                             "duration not recorded", d.phase) if x)  # fmt: skip
+                bars.append({"y": y, "arm": arm.label, "text": text, "segments": segments,
+                             "node": d.id})  # fmt: skip
+                y += 34
+        undosed = [a for a in t.arms if not a.doses]
+        charts.append({
+            "trial": t, "bars": bars, "height": y + 30, "axis_y": y + 4,
+            "ticks": [{"x": round(left + w * 7 * scale, 2), "text": str(w)}
+                      for w in range(0, weeks + 1, 4)],
+            "undosed": undosed, "left": left, "right": left + width,
+        })  # fmt: skip
+    return charts
+
+
+# ----------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """A row of the immunology / disease-activity table: the result and its shown text."""
+
+    trial: Trial
+    r: Result
+    arm: str
+    value: str
+
+
+def _activity_rows(data: TrialData) -> list[ActivityRow]:
+    rows = []
+    for t in data.trials:
+        comparisons = {c.result.id: c for c in t.comparisons}
+        for r in t.results:
+            if r.measure_kind not in ACTIVITY_KINDS:
+                continue
+            if r.is_comparison:
+                c = comparisons[r.id]
+                if c.treated and c.control:
+                    value = f"{arm_result_text(c.treated)} vs {arm_result_text(c.control)}"
+                else:
+                    value = r.statistic or r.direction
+                arm = f"{r.arm_label} vs {r.compared_to_label}"
+            else:
+                value, arm = arm_result_text(r), r.arm_label
+            rows.append(ActivityRow(t, r, arm, value))
+    rows.sort(key=lambda row: (row.r.measure_kind, row.r.measure_short.casefold(),
+                               row.trial.name.casefold()))  # fmt: skip
+    return rows
+
+
+def _evidence_payload(data: TrialData, pages: dict[str, str]) -> dict[str, object]:
+    """node id -> what the side panel shows for it (plain text; results.js uses textContent)."""
+    out: dict[str, object] = {}
+    for t in data.trials:
+        for r in t.results:
+            out[r.id] = {
+                "title": f"{t.name} · {r.context or r.measure_label}",
+                "lines": [x for x in (
+                    f"Arm: {r.arm_label}" + (f" vs {r.compared_to_label}" if r.compared_to else ""),
+                    f"p (as reported): {r.p_value_text}" if r.p_value_text else "",
+                    ("Primary endpoint met" if r.met_endpoint else "Primary endpoint not met")
+                    if r.met_endpoint is not None else "",
+                    f"Note: {r.note}" if r.note else "",
+                ) if x],
+                "evidence": [asdict(ev) for ev in r.evidence],
+                "page": pages.get(t.id, ""),
+                "anchor": f"result-{r.curation_id}",
+            }  # fmt: skip
+        for arm in t.arms:
+            for d in arm.doses:
+                out[d.id] = {"title": f"{t.name} · {arm.label}", "lines": [d.label,
+                             f"Schedule: {arm.schedule}" if arm.schedule else ""],
+                             "evidence": [], "page": pages.get(t.id, ""), "anchor": ""}  # fmt: skip
+    return out
+
+
+def render_results_page(data: TrialData, views: list[View]) -> str:
+    """The whole results.html (deterministic)."""
+    from kg.views.render import _asset, _csp, _environment, script_json
+
+    pages = {v.trial.id: f"{v.slug}.html" for v in views if v.trial is not None}
+    groups = forest_groups(data)
+    script = _asset("results.js")
+    uncounted = []
+    for t, c in _uncounted(data):
+        diff = difference_estimate(c)
+        uncounted.append({
+            "trial": t, "r": c.result,
+            "treated": arm_result_text(c.treated) if c.treated else "no arm result recorded",
+            "control": arm_result_text(c.control) if c.control else "no arm result recorded",
+            "difference": format_points(diff.point, signed=True),
+            "ci": format_ci(diff, "") if diff.point is not None else "",
+        })  # fmt: skip
+    template = _environment().get_template("results.html")
+    return template.render(
+        generator=f"il2-sle-kg {__version__}",
+        css=Markup(_asset("results.css")),
+        script=Markup(script),
+        csp=Markup(_csp(script)),
+        nav=next((v.nav for v in views if v.nav), ()),
+        pages=pages,
+        forest=_forest_svg(groups) if groups else None,
+        forest_count=sum(len(m) for _, m in groups),
+        uncounted=uncounted,
+        activity=_activity_rows(data),
+        dosing=dosing_charts(data),
+        difference_method=DIFFERENCE_METHOD,
+        proportion_method=PROPORTION_METHOD,
+        trials=data.trials,
+        payload=script_json(_evidence_payload(data, pages)),
+    )

@@ -1,0 +1,527 @@
+"""Trials, arms, doses, results, adverse events and statements as records, read from the graph.
+
+Why: the result pages, the cross-trial page and the analysis tables (kg/export/tables.py) must
+show exactly what the graph holds, so they all read these records, and these records read only
+the one property-graph projection (never the YAML). Edges are recognised by their predicate's
+local name (`kgv:hasResult` -> "hasResult"), properties by the projection's snake_case keys, so
+node ids (CURIEs) and relationship type names can change without touching this module.
+
+Shapes: percentages are 0-100 floats as curated; p-values 0-1 floats; counts ints. A field the
+graph does not hold is None (or "" for text), never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from kg.namespaces import expand
+from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
+from kg.rdf.model import UNIT_IRIS
+
+__all__ = [
+    "AdverseEvent",
+    "Arm",
+    "Comparison",
+    "Dose",
+    "Evidence",
+    "Result",
+    "StatementRow",
+    "Trial",
+    "TrialData",
+    "format_p",
+    "format_percent",
+    "predicate_name",
+    "trial_data",
+]
+
+
+#: unit IRI -> the symbol curators write (MIU, IU/kg), the inverse of the RDF model's table
+UNIT_SYMBOLS = {str(iri): symbol for symbol, iri in UNIT_IRIS.items()}
+
+
+def predicate_name(edge: Edge) -> str:
+    """The local name of an edge's predicate: 'kgv:hasResult' -> 'hasResult'."""
+    return re.split(r"[:/#]", edge.predicate)[-1]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One evidence item: source CURIE, its title and link, ECO code and label, quote, locator."""
+
+    source: str
+    source_name: str
+    source_link: str
+    eco: str
+    eco_label: str
+    quote: str
+    locator: str
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One dose of an arm; `unit` is the curated symbol (MIU), `unit_ucum` its UCUM code."""
+
+    id: str
+    label: str
+    value: float | None
+    unit: str
+    unit_label: str
+    unit_ucum: str
+    route: str
+    frequency: str
+    duration: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class Arm:
+    id: str
+    label: str
+    role: str
+    intervention: str
+    intervention_label: str
+    participants: int | None
+    schedule: str
+    doses: tuple[Dose, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result node: an arm's number, or a between-arm comparison (compared_to set)."""
+
+    id: str
+    iri: str
+    curation_id: str
+    trial_id: str
+    measure: str
+    measure_label: str
+    measure_short: str
+    measure_kind: str
+    arm: str
+    arm_label: str
+    compared_to: str
+    compared_to_label: str
+    time_point: str
+    population: str
+    responders: int | None
+    analysed: int | None
+    percent: float | None
+    value: float | None
+    value_unit: str
+    statistic: str
+    direction: str
+    p_value: float | None
+    p_value_text: str
+    met_endpoint: bool | None
+    status: str
+    note: str
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def is_comparison(self) -> bool:
+        return bool(self.compared_to)
+
+    @property
+    def context(self) -> str:
+        """'SRI-4 week 12 ITT': measure, time point and population, as on a page."""
+        return " ".join(x for x in (self.measure_short, self.time_point, self.population) if x)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison result with the per-arm results it compares (None where not curated)."""
+
+    result: Result
+    treated: Result | None
+    control: Result | None
+
+    @property
+    def has_counts(self) -> bool:
+        """Whether both arms report responders n/N, so a difference CI can be computed."""
+        return all(
+            r is not None and r.responders is not None and r.analysed
+            for r in (self.treated, self.control)
+        )
+
+
+@dataclass(frozen=True)
+class AdverseEvent:
+    id: str
+    iri: str
+    trial_id: str
+    arm: str
+    arm_label: str
+    event: str
+    serious: bool | None
+    affected: int | None
+    analysed: int | None
+    percent: float | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    iri: str
+    name: str
+    curation_id: str
+    title: str
+    phase: str
+    status: str
+    design: dict[str, str]
+    enrolment: int | None
+    registry_ids: tuple[str, ...]
+    conditions: tuple[tuple[str, str], ...]
+    arms: tuple[Arm, ...]
+    results: tuple[Result, ...]
+    adverse_events: tuple[AdverseEvent, ...]
+    publications: tuple[tuple[str, str], ...]
+
+    @cached_property
+    def comparisons(self) -> tuple[Comparison, ...]:
+        """Each comparison result with the arm results of the same measure, time and population."""
+        by_key: dict[tuple[str, ...], Result] = {}
+        for r in self.results:
+            if not r.is_comparison:
+                by_key.setdefault(_match_key(r, r.arm), r)
+        return tuple(
+            Comparison(
+                r,
+                by_key.get(_match_key(r, r.arm)),
+                by_key.get(_match_key(r, r.compared_to)),
+            )
+            for r in self.results
+            if r.is_comparison
+        )
+
+    def comparison_for(self, result: Result) -> Comparison | None:
+        """The comparison that uses this arm result as its treated or control arm, if any."""
+        for c in self.comparisons:
+            if result in (c.treated, c.control):
+                return c
+        return None
+
+
+def _match_key(r: Result, arm: str) -> tuple[str, ...]:
+    return (r.measure, arm, r.time_point, r.population, r.statistic)
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """One curated statement (an edge with evidence), with labels for subject and object."""
+
+    id: str
+    iri: str
+    subject: str
+    subject_iri: str
+    subject_label: str
+    predicate: str
+    predicate_iri: str
+    predicate_label: str
+    object: str
+    object_iri: str
+    object_label: str
+    negated: bool
+    status: str
+    qualifiers: tuple[tuple[str, str], ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class TrialData:
+    """Everything the result pages and tables show, in a fixed order (trials by name)."""
+
+    trials: tuple[Trial, ...]
+    statements: tuple[StatementRow, ...] = field(default=())
+
+    def trial(self, trial_id: str) -> Trial | None:
+        return next((t for t in self.trials if t.id == trial_id), None)
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def trial_data(g: PropertyGraph) -> TrialData:
+    """Read every trial and curated statement from the projection (one pass over the edges).
+
+    Cached on the graph object (as PropertyGraph caches its node index), so the html and
+    tables sinks of one build read the graph once.
+    """
+    cached = g.__dict__.get("_trial_data")
+    if cached is None:
+        cached = _read(g)
+        object.__setattr__(g, "_trial_data", cached)
+    return cached
+
+
+def _read(g: PropertyGraph) -> TrialData:
+    out: dict[str, list[Edge]] = defaultdict(list)
+    for e in g.edges:
+        out[e.source].append(e)
+    reader = _Reader(g, out)
+    trials = sorted(
+        (reader.trial(n) for n in g.nodes if n.category == "ClinicalTrial"),
+        key=lambda t: (t.name.casefold(), t.id),
+    )
+    statements = tuple(reader.statement(e) for e in g.edges if "statement" in e.properties)
+    return TrialData(tuple(trials), statements)
+
+
+class _Reader:
+    def __init__(self, g: PropertyGraph, out: dict[str, list[Edge]]) -> None:
+        self.g = g
+        self.out = out
+
+    def targets(self, node_id: str, predicate: str) -> list[str]:
+        return sorted(e.target for e in self.out.get(node_id, ()) if predicate_name(e) == predicate)
+
+    def target(self, node_id: str, predicate: str) -> str:
+        found = self.targets(node_id, predicate)
+        return found[0] if found else ""
+
+    def name(self, node_id: str) -> str:
+        node = self.g.node(node_id)
+        return node.name if node else node_id
+
+    def iri(self, node_id: str) -> str:
+        node = self.g.node(node_id)
+        return node.iri if node else ""
+
+    def link(self, node_id: str) -> str:
+        node = self.g.node(node_id)
+        iri = node.iri if node else ""
+        return iri if iri.startswith(("http://", "https://")) else ""
+
+    def evidence(self, props: dict[str, PropertyValue]) -> tuple[Evidence, ...]:
+        sources = _list(props.get("sources"))
+        ecos, quotes, locators = (_list(props.get(k)) for k in ("eco_codes", "quotes", "locators"))
+        return tuple(
+            Evidence(
+                source,
+                self.name(source) if self.g.node(source) else "",
+                self.link(source),
+                _at(ecos, i),
+                self.name(_at(ecos, i)) if self.g.node(_at(ecos, i)) else "",
+                _at(quotes, i),
+                _at(locators, i),
+            )
+            for i, source in enumerate(sources)
+        )
+
+    def result_evidence(self, node: Node) -> tuple[Evidence, ...]:
+        """The node's evidence items, or else its source publication(s) with no quote."""
+        items = self.evidence(node.properties)
+        if items:
+            return items
+        return tuple(
+            Evidence(s, self.name(s), self.link(s), "", "", "", "")
+            for s in self.targets(node.id, "source")
+        )
+
+    def dose(self, node_id: str) -> Dose:
+        node = self.g.node(node_id)
+        assert node is not None
+        p = node.properties
+        unit = self.g.node(self.target(node_id, "doseUnit"))
+        return Dose(
+            node.id, node.name, _float(p.get("dose_value")),
+            UNIT_SYMBOLS.get(unit.iri, unit.name) if unit else "", unit.name if unit else "",
+            _text(unit.properties.get("ucum_code")) if unit else "",
+            _text(p.get("route")), _text(p.get("frequency")),
+            _text(p.get("duration")), _text(p.get("regimen_phase")),
+        )  # fmt: skip
+
+    def arm(self, node_id: str) -> Arm:
+        node = self.g.node(node_id)
+        assert node is not None
+        p = node.properties
+        intervention = self.target(node_id, "intervention")
+        return Arm(
+            node.id, node.name, _text(p.get("arm_role")), intervention,
+            self.name(intervention) if intervention else "", _int(p.get("participants")),
+            _text(p.get("schedule")),
+            tuple(self.dose(d) for d in self.targets(node_id, "hasDose")),
+        )  # fmt: skip
+
+    def result(self, node: Node, trial_id: str) -> Result:
+        p = node.properties
+        measure = self.target(node.id, "measure")
+        m = self.g.node(measure)
+        arm = self.target(node.id, "arm")
+        compared = self.target(node.id, "comparedTo")
+        met = p.get("met_endpoint")
+        p_value = _float(p.get("p_value"))
+        return Result(
+            id=node.id,
+            iri=node.iri,
+            curation_id=_text(p.get("curation_id")),
+            trial_id=trial_id,
+            measure=measure,
+            measure_label=m.name if m else measure,
+            measure_short=(_text(m.properties.get("abbreviation")) or m.name) if m else measure,
+            measure_kind=_text(m.properties.get("measure_kind")) if m else "",
+            arm=arm,
+            arm_label=self.name(arm) if arm else "",
+            compared_to=compared,
+            compared_to_label=self.name(compared) if compared else "",
+            time_point=_text(p.get("time_point")),
+            population=_text(p.get("analysis_population")),
+            responders=_int(p.get("responders")),
+            analysed=_int(p.get("participants_analysed")),
+            percent=_float(p.get("percent")),
+            value=_float(p.get("value")),
+            value_unit=_text(p.get("value_unit")),
+            statistic=_text(p.get("statistic")),
+            direction=_text(p.get("direction")),
+            p_value=p_value,
+            p_value_text=_text(p.get("p_value_text")) or format_p(p_value),
+            met_endpoint=met if isinstance(met, bool) else None,
+            status=_text(p.get("curation_status")),
+            note=_text(p.get("note")),
+            evidence=self.result_evidence(node),
+        )
+
+    def adverse_event(self, node: Node, trial_id: str) -> AdverseEvent:
+        p = node.properties
+        arm = self.target(node.id, "arm")
+        serious = p.get("serious")
+        return AdverseEvent(
+            node.id, node.iri, trial_id, arm, self.name(arm) if arm else "", node.name,
+            serious if isinstance(serious, bool) else None, _int(p.get("affected")),
+            _int(p.get("participants_analysed")), _float(p.get("percent")),
+            self.result_evidence(node),
+        )  # fmt: skip
+
+    def trial(self, node: Node) -> Trial:
+        p = node.properties
+        design_keys = ("randomised", "blinding", "placebo_controlled", "centres", "allocation",
+                       "design_model")  # fmt: skip
+        design = {k: _text(p[k]) for k in design_keys if k in p}
+        results = [self.g.node(r) for r in self.targets(node.id, "hasResult")]
+        events = [self.g.node(a) for a in self.targets(node.id, "adverseEvent")]
+        publications = self.targets(node.id, "references")
+        return Trial(
+            id=node.id,
+            iri=node.iri,
+            name=node.name,
+            curation_id=_text(p.get("curation_id")),
+            title=_text(p.get("title")),
+            phase=_text(p.get("phase")),
+            status=_text(p.get("overall_status")),
+            design=design,
+            enrolment=_int(p.get("enrolment")),
+            registry_ids=_list(p.get("registry_id")),
+            conditions=tuple((c, self.name(c)) for c in self.targets(node.id, "studiesCondition")),
+            arms=tuple(self.arm(a) for a in self.targets(node.id, "hasArm")),
+            results=tuple(
+                sorted((self.result(r, node.id) for r in results if r), key=_result_order)
+            ),
+            adverse_events=tuple(
+                sorted(
+                    (self.adverse_event(a, node.id) for a in events if a),
+                    key=lambda a: (a.arm_label, a.event, a.id),
+                )
+            ),
+            publications=tuple((x, self.name(x)) for x in publications),
+        )
+
+    def statement(self, e: Edge) -> StatementRow:
+        p = e.properties
+        qualifiers = tuple(
+            (k.removeprefix("qualifier_"), _text(v))
+            for k, v in sorted(p.items())
+            if k.startswith("qualifier_")
+        )
+        statement = _text(p.get("statement")) or e.id
+        return StatementRow(
+            statement, _expand(statement), e.source, self.iri(e.source),
+            self.name(e.source), e.predicate, _expand(e.predicate), e.label, e.target,
+            self.iri(e.target), self.name(e.target), e.negated, _text(p.get("status")),
+            qualifiers, self.evidence(p),
+        )  # fmt: skip
+
+
+def _expand(curie: str) -> str:
+    """The IRI of a predicate CURIE (the project's converter), or the CURIE if unknown."""
+    try:
+        return str(expand(curie))
+    except ValueError:
+        return curie
+
+
+def _result_order(r: Result) -> tuple[object, ...]:
+    return (r.measure_short.casefold(), _time_order(r.time_point), r.population, r.statistic,
+            r.is_comparison, r.arm_label, r.curation_id)  # fmt: skip
+
+
+def _time_order(time_point: str) -> tuple[int, float, str]:
+    """'baseline' < 'week 4' < 'week 12' < 'month 6' < anything else (then by text)."""
+    text = time_point.casefold()
+    if not text:
+        return (3, 0.0, "")
+    if text == "baseline":
+        return (0, 0.0, text)
+    match = re.match(r"(day|week|month|year)s?\s+(\d+(?:\.\d+)?)", text)
+    if match:
+        days = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}[match.group(1)]
+        return (1, float(match.group(2)) * days, text)
+    return (2, 0.0, text)
+
+
+# ------------------------------------------------------------------------------- formatting
+
+
+def format_percent(value: float | None) -> str:
+    """68.0 -> '68 %', 55.17 -> '55.17 %' (as curated, no rounding beyond float noise)."""
+    if value is None:
+        return ""
+    return f"{value:g} %"
+
+
+def format_p(value: float | None) -> str:
+    """0.3439 -> '0.3439', 1e-05 -> '0.00001': the p-value's digits as curated, no exponent."""
+    if value is None:
+        return ""
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def _list(value: object) -> tuple[str, ...]:
+    if isinstance(value, tuple):
+        return tuple(str(v) for v in value)
+    return () if value in (None, "") else (str(value),)
+
+
+def _at(items: tuple[str, ...], i: int) -> str:
+    return items[i] if i < len(items) else ""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return "; ".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

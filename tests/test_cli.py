@@ -1,0 +1,192 @@
+"""The `kg` command line as a newcomer meets it: version, help, summaries, files written,
+named queries outside the checkout, and a warning when the build is older than data/."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from kg.cli import app, build_summary
+from kg.pipeline import BuildReport
+from kg.query.catalog import QUERIES_DIR, named_queries
+from kg.query.freshness import stale_inputs, staleness_warning
+from kg.query.store import STORE_DIR
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
+from harness import Run, run_kg
+from miniproject import sample_curation, write_project
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    """A small project (data/, ontologies/) built once into its exports/, with 30 columns."""
+    root = tmp_path_factory.mktemp("project")
+    write_project(root, sample_curation())
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "30"
+    try:
+        run = run_kg(("build",), root)
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    assert run.code == 0, run.output
+    return root, run
+
+
+@pytest.fixture(scope="module")
+def project(built_project: tuple[Path, Run]) -> Path:
+    return built_project[0]
+
+
+def test_version_comes_from_the_package_metadata() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"il2-sle-kg {importlib.metadata.version('il2-sle-kg')}\n"
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _commands(sub, (*path, name))
+
+
+def test_no_help_shows_a_bool_type_for_a_flag() -> None:
+    paths = list(_commands(typer.main.get_command(app)))
+    assert ("query",) in paths and ("serve",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, path
+        assert "<bool>" not in result.stdout, path
+        assert "--help" in result.stdout
+
+
+def test_build_summary_ends_with_what_to_do_next(built: tuple[Path, BuildReport]) -> None:
+    out_dir, report = built
+    lines = build_summary(report, out_dir)
+    assert lines[0].startswith(f"Built {report.counts['quads']:,} quads: ")
+    assert lines[0].endswith(" publications.")
+    assert lines[-1] == (
+        f"Next: open {out_dir / 'views' / 'index.html'} in a browser; list the questions with "
+        "`kg query --list`; serve SPARQL with `kg serve`."
+    )
+
+
+def test_build_output_is_not_wrapped_off_a_terminal(built_project: tuple[Path, Run]) -> None:
+    """In a pipe or log, each sentence stays on one line however narrow the columns."""
+    lines = built_project[1].stdout.splitlines()
+    assert lines[0].startswith("Built ") and lines[0].endswith(" publications.")
+    assert lines[-1].startswith("Next: open exports/views/index.html in a browser; ")
+    assert lines[-1].endswith("serve SPARQL with `kg serve`.")
+
+
+def test_named_queries_work_outside_the_checkout(tmp_path: Path) -> None:
+    """The queries are package data: `kg query --list` lists them from any folder."""
+    assert QUERIES_DIR.parent.name == "kg"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "--list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert names == [q.name for q in named_queries()]
+    assert len(names) >= 26
+
+
+def test_show_prints_a_query_an_endpoint_accepts(project: Path) -> None:
+    run = run_kg(("query", "sle_ancestors", "--show"), project)
+    assert run.code == 0
+    assert run.stdout.startswith("# Question: ")
+    assert "PREFIX MONDO: <http://purl.obolibrary.org/obo/MONDO_>\n" in run.stdout
+    assert "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" in run.stdout
+
+
+def test_query_confirms_the_file_it_wrote(project: Path) -> None:
+    run = run_kg(("query", "trials_per_phase", "-f", "csv", "-o", "phases.csv"), project)
+    assert run.code == 0, run.output
+    assert run.stderr.strip().endswith("Wrote phases.csv")
+    assert (project / "phases.csv").read_text("utf-8").startswith("phase")
+
+
+def test_query_reuses_one_store_per_build(project: Path) -> None:
+    for _ in range(2):
+        assert run_kg(("query", "ASK {}"), project).code == 0
+    stores = list((project / "exports" / STORE_DIR).iterdir())
+    assert len(stores) == 1 and stores[0].name.startswith("kg-")
+
+
+@pytest.mark.parametrize(
+    ("name", "start"), [("report.md", "# Validation report"), ("report.html", "<!DOCTYPE html>")]
+)
+def test_validation_report_in_the_format_its_extension_names(
+    project: Path, name: str, start: str
+) -> None:
+    old = os.umask(0o022)
+    try:
+        run = run_kg(("validate", "--report", name), project)
+    finally:
+        os.umask(old)
+    assert run.code == 0, run.output
+    report = project / name
+    assert report.read_text("utf-8").startswith(start)
+    assert report.stat().st_mode & 0o777 == 0o644
+    assert f"Wrote the report to {name}" in run.stdout
+
+
+def test_validation_report_with_another_extension_is_refused(project: Path) -> None:
+    run = run_kg(("validate", "--report", "report.txt"), project)
+    assert run.code == 1
+    assert "report.txt: a report's extension names its format: use one of .md" in run.output
+    assert not (project / "report.txt").exists()
+
+
+def test_a_stale_build_is_reported(tmp_path: Path) -> None:
+    """After data/ changes, `kg query` (and `kg serve`) say the graph is older than its inputs."""
+    write_project(tmp_path, sample_curation())
+    assert run_kg(("build",), tmp_path).code == 0
+    exports = tmp_path / "exports"
+    assert stale_inputs(exports, tmp_path) == []
+    fresh = run_kg(("query", "ASK {}"), tmp_path)
+    assert fresh.code == 0 and "warning" not in fresh.stderr
+
+    entities = tmp_path / "data" / "entities.yaml"
+    entities.write_text(entities.read_text("utf-8") + "\n# an edit\n", "utf-8")
+    trial = next((tmp_path / "data" / "trials").glob("*.yaml"))
+    (trial.parent / "new-trial.yaml").write_text(trial.read_text("utf-8"), "utf-8")
+    trial.unlink()
+    assert stale_inputs(exports, tmp_path) == [
+        "data/entities.yaml (changed)",
+        f"data/trials/{trial.name} (removed)",
+        "data/trials/new-trial.yaml (added)",
+    ]
+    stale = run_kg(("query", "ASK {}"), tmp_path)
+    assert stale.code == 0
+    assert stale.stdout == "yes\n"  # the answer is untouched; the warning is on stderr
+    warning = " ".join(stale.stderr.split())
+    assert "warning: the graph in exports/ is older than its inputs: data/entities.yaml" in warning
+    assert "run `kg build` to refresh it" in warning
+    assert staleness_warning(exports, tmp_path) is not None  # what `kg serve` prints first
+
+
+def test_stale_check_needs_the_inputs_where_the_build_read_them(project: Path) -> None:
+    """Run from another folder, the recorded inputs are not there: no false alarm."""
+    assert stale_inputs(project / "exports", project) == []
+    assert stale_inputs(project / "exports", project / "exports") == []

@@ -1,0 +1,402 @@
+"""results.html and the trial pages' results tables: equal to the graph, and working in Chromium.
+
+The pages are parsed with the standard library's HTML parser and compared with SPARQL answers
+over the exported kg.nq in pyoxigraph; every confidence limit in the forest plot is compared
+with statsmodels. Browser tests (marked `browser`) open the pages from file:// in Debian's
+chromium with every non-file request blocked and recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from kg.curation.load import load_curation
+from kg.export.base import BuildContext, sinks
+from kg.namespaces import KGV
+from kg.ontology.modules import iter_modules
+from kg.property_graph.graph import PropertyGraph
+from kg.rdf.build import build_dataset
+from kg.views.render import render
+from kg.views.resultspage import forest_groups, render_results_page
+from kg.views.select import View
+from kg.views.trialdata import Arm, Dose, Evidence, Result, Trial, TrialData, trial_data
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]  # fmt: skip
+NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+PREFIXES = f"PREFIX kgv: <{KGV}>\n"
+#: comparisons whose two arms' results (same trial, measure, time point, population and
+#: statistic, no comparator) both report responders n/N
+COUNTED_COMPARISONS = """
+SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
+  ?trial kgv:hasResult ?c . ?c kgv:arm ?a ; kgv:comparedTo ?b ; kgv:measure ?m .
+  ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m ; kgv:responders ?n1 ;
+    kgv:participantsAnalysed ?t1 . FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
+  ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m ; kgv:responders ?n2 ;
+    kgv:participantsAnalysed ?t2 . FILTER NOT EXISTS { ?r2 kgv:comparedTo ?y }
+  OPTIONAL { ?c kgv:timePoint ?tc } OPTIONAL { ?r1 kgv:timePoint ?t1p }
+  OPTIONAL { ?r2 kgv:timePoint ?t2p }
+  OPTIONAL { ?c kgv:analysisPopulation ?pc } OPTIONAL { ?r1 kgv:analysisPopulation ?p1 }
+  OPTIONAL { ?r2 kgv:analysisPopulation ?p2 }
+  OPTIONAL { ?c kgv:statistic ?sc } OPTIONAL { ?r1 kgv:statistic ?s1 }
+  OPTIONAL { ?r2 kgv:statistic ?s2 }
+  FILTER (COALESCE(?tc, "") = COALESCE(?t1p, "") && COALESCE(?tc, "") = COALESCE(?t2p, ""))
+  FILTER (COALESCE(?pc, "") = COALESCE(?p1, "") && COALESCE(?pc, "") = COALESCE(?p2, ""))
+  FILTER (COALESCE(?sc, "") = COALESCE(?s1, "") && COALESCE(?sc, "") = COALESCE(?s2, ""))
+}"""
+
+
+@pytest.fixture(scope="module")
+def context() -> BuildContext:
+    loaded = load_curation(ROOT / "data")
+    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
+    return BuildContext(dataset=dataset, loaded=loaded)
+
+
+@pytest.fixture(scope="module")
+def exported(context: BuildContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exports")
+    for name in ("nq", "html"):
+        sinks()[name]().write(context, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(exported: Path) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(exported / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    texts: list[str] = field(default_factory=list)
+
+
+class Collector(HTMLParser):
+    """Every element with a data-iri attribute, with the text of each of its descendants."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Element] = []
+        self.tables: list[dict[str, str]] = []
+        self._open: list[tuple[str, Element | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.tables.append(values)
+        element = Element(tag, values) if "data-iri" in values else None
+        if element:
+            self.found.append(element)
+        if tag not in ("rect", "line", "br", "meta", "input"):
+            self._open.append((tag, element))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if "data-iri" in values:
+            self.found.append(Element(tag, values))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            name, _ = self._open.pop()
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        owners = [e for _, e in self._open if e is not None]
+        if owners and data.strip():
+            owners[-1].texts.append(data.strip())
+
+
+def parse(path: Path) -> Collector:
+    collector = Collector()
+    collector.feed(path.read_text("utf-8"))
+    return collector
+
+
+# ------------------------------------------------------------------ equal to the graph
+
+
+def test_the_forest_plot_draws_each_counted_comparison_once(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    graph = {r["c"]: r for r in select(store, COUNTED_COMPARISONS)}
+    assert graph, "the data hold at least one comparison with n/N in both arms"
+    marks = [e for e in parse(exported / "views" / "results.html").found if e.tag == "g"]
+    assert sorted(m.attrs["data-iri"] for m in marks) == sorted(graph)
+    for mark in marks:
+        g = graph[mark.attrs["data-iri"]]
+        counts = [int(g[k]) for k in ("n1", "t1", "n2", "t2")]
+        low, high = confint_proportions_2indep(*counts, method="newcomb", compare="diff",
+                                               alpha=0.05)  # fmt: skip
+        assert float(mark.attrs["data-ci-low"]) == float(low)
+        assert float(mark.attrs["data-ci-high"]) == float(high)
+        assert f"{counts[0]}/{counts[1]}" in mark.texts and f"{counts[2]}/{counts[3]}" in mark.texts
+
+
+def test_the_forest_rows_equal_the_records(context: BuildContext) -> None:
+    groups = forest_groups(trial_data(context.projection))
+    assert all(groups[i][0].casefold() <= groups[i + 1][0].casefold()
+               for i in range(len(groups) - 1))  # fmt: skip
+    for _, rows in groups:
+        for row in rows:
+            assert row.low <= row.point <= row.high
+            assert row.comparison.has_counts
+
+
+def test_the_page_names_its_interval_methods(exported: Path) -> None:
+    html = (exported / "views" / "results.html").read_text("utf-8")
+    assert "method=&#39;newcomb&#39;" in html and "method=&#39;wilson&#39;" in html
+    assert "no interval can be computed" in html
+
+
+def test_trial_tables_hold_every_result_with_the_graphs_numbers(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    graph = {
+        r["r"]: r
+        for r in select(
+            store,
+            """SELECT ?trial ?r ?n ?total ?p WHERE { ?trial kgv:hasResult ?r .
+            OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
+            OPTIONAL { ?r kgv:pValue ?p } }""",
+        )
+    }
+    per_trial: dict[str, set[str]] = defaultdict(set)
+    for r in graph.values():
+        per_trial[r["trial"]].add(r["r"])
+    pages = sorted((exported / "views").glob("trial-*.html"))
+    seen = set()
+    for page in pages:
+        parsed = parse(page)
+        tables = [t for t in parsed.tables if "data-trial-iri" in t]
+        if not tables:
+            continue
+        trial = tables[0]["data-trial-iri"]
+        rows = [e for e in parsed.found if e.tag == "tr"]
+        assert {r.attrs["data-iri"] for r in rows} == per_trial[trial], page.name
+        for row in rows:
+            g = graph[row.attrs["data-iri"]]
+            if "n" in g:
+                assert f"{g['n']}/{g['total']}" in row.texts
+            if "p" in g:
+                assert format(Decimal(g["p"]).normalize(), "f") in row.texts, row.texts
+        seen.add(trial)
+    assert seen == {t for t, results in per_trial.items() if results}
+
+
+def test_graph_labels_carry_the_numbers(exported: Path) -> None:
+    """A comparison's label holds both arms' numbers and the p-value; arm results differ."""
+    pattern = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
+    labelled = 0
+    for page in sorted((exported / "views").glob("trial-*.html")):
+        data = json.loads(pattern.search(page.read_text("utf-8")).group(1))  # type: ignore[union-attr]
+        for n in data["nodes"]:
+            if n["group"] == "StudyResult (comparison)" and "p = " in n["info"]["name"]:
+                assert " vs " in n["info"]["name"]
+                labelled += 1
+        names = [n["info"]["name"] for n in data["nodes"] if n["category"] == "StudyResult"]
+        assert len(set(names)) == len(names), page.name
+    assert labelled > 0
+
+
+# ------------------------------------------------------------------------------ Chromium
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Any, url: str, ready: str) -> tuple[Any, list[str], list[str]]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    external: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_function(ready, timeout=30_000)
+    return page, external, errors
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_results_page_opens_offline_and_shows_evidence(
+    browser: Any, exported: Path, context: BuildContext
+) -> None:
+    path = exported / "views" / "results.html"
+    page, external, errors = open_page(browser, path.as_uri(), "window.kgResultsReady === true")
+    groups = forest_groups(trial_data(context.projection))
+    marks = page.locator("#kg-forest g.kg-mark")
+    assert marks.count() == sum(len(rows) for _, rows in groups)
+    first = groups[0][1][0]
+    marks.first.click()
+    panel = page.inner_text("#kg-evidence")
+    assert first.trial.name in panel
+    assert all(ev.source in panel for ev in first.result.evidence)
+    row = page.locator("#forest tr.kg-row").first
+    row.click()
+    assert page.get_attribute("#kg-evidence", "data-shown") == row.get_attribute("data-node")
+    page.locator("#activity tr.kg-row").first.press("Enter")
+    assert page.get_attribute("#kg-evidence", "data-shown")
+    assert external == [] and errors == []
+    page.context.close()
+    # an evidence card in a graph view links here with #node=<id>: the page opens on it
+    target = first.result.id
+    page, external, errors = open_page(
+        browser, f"{path.as_uri()}#node={target}", "window.kgResultsReady === true"
+    )
+    assert page.get_attribute("#kg-evidence", "data-shown") == target
+    assert external == [] and errors == []
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_a_trial_row_selects_its_result_and_shows_the_evidence(
+    browser: Any, exported: Path, context: BuildContext
+) -> None:
+    data = trial_data(context.projection)
+    trial = max(data.trials, key=lambda t: sum(1 for r in t.results if r.evidence))
+    result = next(r for r in trial.results if r.evidence)
+    page_path = next(
+        p for p in (exported / "views").glob("trial-*.html")
+        if f'data-trial-iri="{trial.iri}"' in p.read_text("utf-8")
+    )  # fmt: skip
+    page, external, errors = open_page(browser, page_path.as_uri(), "window.kgReady === true")
+    row = page.locator(f'tr.kg-row[data-iri="{result.iri}"]')
+    row.click()
+    assert page.evaluate("kgView.network.getSelectedNodes()") == [result.id]
+    details = page.inner_text("#kg-details")
+    assert result.evidence[0].source in details
+    assert "results page" in details.lower()
+    scale = page.evaluate("kgView.network.getScale()")
+    assert scale > 0
+    assert external == [] and errors == []
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_a_statement_card_links_to_results_from_its_source(browser: Any, exported: Path) -> None:
+    path = exported / "views" / "mechanism.html"
+    page, external, errors = open_page(browser, path.as_uri(), "window.kgReady === true")
+    edge = page.evaluate(
+        """() => { const links = kgView.meta.result_sources;
+        const e = kgView.edges.get().find(e => e.info.evidence.some(ev => links[ev.source]));
+        return e ? e.id : null; }"""
+    )
+    assert edge
+    page.evaluate("id => kgView.showEdge(id)", edge)
+    link = page.locator("#kg-details a.kg-results-link").first
+    href = link.get_attribute("href")
+    assert href and href.startswith("results.html#node=")
+    link.click()
+    page.wait_for_function("window.kgResultsReady === true")
+    assert page.get_attribute("#kg-evidence", "data-shown")
+    assert external == [] and errors == []
+    page.context.close()
+
+
+# ------------------------------------------------------------------------------ safety
+
+XSS = '<img src=x onerror="window.__pwned=1">'
+XSS_CLOSE = "</script><script>window.__pwned=2</script>"
+
+
+def evil_data() -> TrialData:
+    """One trial whose every text is markup, with counts so the forest plot draws it."""
+    ev = Evidence("X:pub", XSS, "javascript:window.__pwned=3", "ECO:1", XSS, XSS_CLOSE, XSS)
+
+    def result(rid: str, arm: str, n: int | None, compared: str = "") -> Result:
+        return Result(
+            id=rid, iri=f"http://example.org/{rid}", curation_id=XSS, trial_id="X:t",
+            measure="X:m", measure_label=XSS, measure_short=XSS, measure_kind="immunological",
+            arm=arm, arm_label=XSS, compared_to=compared, compared_to_label=XSS if compared else "",
+            time_point=XSS, population=XSS, responders=n, analysed=10 if n is not None else None,
+            percent=None, value=None, value_unit="", statistic="", direction="", p_value=0.5,
+            p_value_text=XSS, met_endpoint=False, status="verified", note=XSS_CLOSE,
+            evidence=(ev,),
+        )  # fmt: skip
+
+    dose = Dose("X:d", XSS, 1.0, XSS, XSS, XSS, XSS, XSS, "2 weeks, 3 cycles", XSS)
+    arms = (Arm("X:a", XSS, "experimental", "X:i", XSS, 10, XSS_CLOSE, (dose,)),
+            Arm("X:b", XSS, "placebo comparator", "X:i", XSS, 10, XSS, ()))  # fmt: skip
+    results = (result("X:r1", "X:a", 6), result("X:r2", "X:b", 2),
+               result("X:c", "X:a", None, compared="X:b"))  # fmt: skip
+    trial = Trial("X:t", "http://example.org/t", XSS, XSS, XSS, "2", "completed", {}, 20, (XSS,),
+                  (("X:dis", XSS),), arms, results, (), (("X:pub", XSS),))  # fmt: skip
+    return TrialData((trial,))
+
+
+def test_markup_in_the_data_is_escaped_in_the_results_page(tmp_path: Path) -> None:
+    data = evil_data()
+    assert forest_groups(data), "the evil trial is drawn"
+    html = render_results_page(data, [])
+    assert "<img" not in html and "<script>window" not in html
+    assert "&lt;img src=x" in html
+    assert "javascript:" not in re.sub(r'<script type="application/json".*?</script>', "", html,
+                                       flags=re.S)  # fmt: skip
+    table = render(View("t", XSS, XSS, PropertyGraph((), ()), trial=data.trials[0]))
+    assert "<img" not in table and "&lt;img src=x" in table
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_markup_in_the_evidence_panel_is_text(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "results.html"
+    path.write_text(render_results_page(evil_data(), []), "utf-8")
+    page, external, errors = open_page(browser, path.as_uri(), "window.kgResultsReady === true")
+    page.locator("#kg-forest g.kg-mark").first.click()
+    panel = page.inner_text("#kg-evidence")
+    assert XSS in panel and XSS_CLOSE in panel
+    assert page.locator("#kg-evidence a[href^='javascript']").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    assert external == [] and errors == []
+    page.context.close()
+
+
+def test_a_graph_without_counts_says_no_interval_can_be_drawn(tmp_path: Path) -> None:
+    html = render_results_page(TrialData(()), [])
+    assert "no interval can be drawn" in html and 'id="kg-forest"' not in html

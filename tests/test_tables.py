@@ -1,0 +1,262 @@
+"""exports/tables/*.csv: columns, one row per fact, and every cell equal to the graph.
+
+The tables are read back with the csv module and compared with SPARQL answers over the
+exported N-Quads (kg.nq) in pyoxigraph, an engine independent of the rdflib dataset and of the
+property-graph projection the tables are written from. Confidence limits are compared with
+statsmodels' own values. Counts are lower bounds or derived from the graph, never fixed.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from kg.curation.load import load_curation
+from kg.export.base import BuildContext, sinks
+from kg.export.tables import COLUMNS, DECIMALS, TablesSink, write_tables
+from kg.namespaces import KGV
+from kg.ontology.modules import iter_modules
+from kg.rdf.build import build_dataset
+from kg.views.intervals import arm_estimate, difference_ci, proportion_ci
+from kg.views.trialdata import trial_data
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIXES = f"""PREFIX kgv: <{KGV}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+@pytest.fixture(scope="module")
+def context() -> BuildContext:
+    loaded = load_curation(ROOT / "data")
+    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
+    return BuildContext(dataset=dataset, loaded=loaded)
+
+
+@pytest.fixture(scope="module")
+def exported(context: BuildContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build's kg.nq and tables/, written by their sinks."""
+    out = tmp_path_factory.mktemp("exports")
+    for name in ("nq", "tables"):
+        sinks()[name]().write(context, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(exported: Path) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(exported / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    """SELECT over the union of the named graphs; each row maps variable -> lexical value."""
+    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+def read(exported: Path, name: str) -> list[dict[str, str]]:
+    with (exported / "tables" / name).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == COLUMNS[name]
+        return list(reader)
+
+
+def number(text: str) -> float | None:
+    return float(text) if text != "" else None
+
+
+# ----------------------------------------------------------------------------------- shape
+
+
+def test_the_tables_sink_is_registered() -> None:
+    assert sinks()["tables"] is TablesSink
+
+
+def test_every_table_is_written_with_its_columns(exported: Path) -> None:
+    written = sorted(p.name for p in (exported / "tables").iterdir())
+    assert written == sorted(COLUMNS)
+    for name in COLUMNS:
+        raw = (exported / "tables" / name).read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), "no byte order mark"
+        assert b"\r\n" not in raw.replace(b'\r\n"', b"")  # \n line ends outside quoted text
+        raw.decode("utf-8")
+        rows = read(exported, name)
+        assert rows, name
+        assert all(len(r) == len(COLUMNS[name]) for r in rows)
+
+
+def test_tables_are_deterministic(context: BuildContext, tmp_path: Path) -> None:
+    data = trial_data(context.projection)
+    first = [p.read_bytes() for p in write_tables(data, tmp_path / "a")]
+    second = [p.read_bytes() for p in write_tables(data, tmp_path / "b")]
+    assert first == second
+
+
+# ------------------------------------------------------------------ equal to the graph (SPARQL)
+
+
+def test_one_row_per_trial_result_and_adverse_event(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    for name, cls, column in (
+        ("trials.csv", "ClinicalTrial", "trial_iri"),
+        ("results.csv", "Result", "result_iri"),
+        ("adverse_events.csv", "AdverseEventCount", "adverse_event_iri"),
+    ):
+        iris = {r["s"] for r in select(store, f"SELECT DISTINCT ?s WHERE {{ ?s a kgv:{cls} }}")}
+        rows = read(exported, name)
+        assert len(rows) == len(iris) > 0, name
+        assert {r[column] for r in rows} == iris, name
+
+
+def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store) -> None:
+    graph = {
+        r["r"]: r
+        for r in select(
+            store,
+            """SELECT ?r ?n ?total ?percent ?p ?met ?time ?population ?value ?arm ?against ?m
+            WHERE { ?r a kgv:Result ; kgv:measure ?m .
+              OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
+              OPTIONAL { ?r kgv:percent ?percent } OPTIONAL { ?r kgv:pValue ?p }
+              OPTIONAL { ?r kgv:metEndpoint ?met } OPTIONAL { ?r kgv:timePoint ?time }
+              OPTIONAL { ?r kgv:analysisPopulation ?population } OPTIONAL { ?r kgv:value ?value }
+              OPTIONAL { ?r kgv:arm ?arm } OPTIONAL { ?r kgv:comparedTo ?against } }""",
+        )
+    }
+    rows = read(exported, "results.csv")
+    arms = {r["arm_id"]: r for r in read(exported, "arms_doses.csv")}
+    checked = 0
+    for row in rows:
+        g = graph[row["result_iri"]]
+        for column, var in (("responders", "n"), ("analysed", "total"), ("percent", "percent"),
+                            ("p_value", "p"), ("value", "value")):  # fmt: skip
+            assert number(row[column]) == (float(g[var]) if var in g else None), (row, column)
+        assert row["met_endpoint"] == g.get("met", ""), row
+        assert row["time_point"] == g.get("time", "")
+        assert row["population"] == g.get("population", "")
+        assert row["kind"] == ("comparison" if "against" in g else "arm")
+        if row["arm_id"]:
+            assert row["arm_id"] in arms
+        checked += row["responders"] != "" or row["p_value"] != ""
+    assert checked > 0
+
+
+def test_intervals_equal_statsmodels(exported: Path) -> None:
+    rows = read(exported, "results.csv")
+    with_counts = [r for r in rows if r["responders"] and r["analysed"]]
+    assert with_counts, "at least one result reports responders n/N"
+    for r in with_counts:
+        low, high = proportion_confint(int(r["responders"]), int(r["analysed"]), alpha=0.05,
+                                       method="wilson")  # fmt: skip
+        assert float(r["ci_low_percent"]) == round(100 * low, DECIMALS)
+        assert float(r["ci_high_percent"]) == round(100 * high, DECIMALS)
+        assert "wilson" in r["ci_method"]
+    only_percent = [r for r in rows if r["percent"] and not r["responders"] and r["kind"] == "arm"]
+    assert all(r["ci_low_percent"] == "" and "no interval" in r["ci_method"] for r in only_percent)
+    by_arm = {(r["trial_id"], r["measure_id"], r["arm_id"], r["time_point"], r["population"]): r
+              for r in with_counts}  # fmt: skip
+    compared = 0
+    for r in rows:
+        if r["kind"] != "comparison" or not r["difference_ci_low"]:
+            continue
+        key = (r["trial_id"], r["measure_id"])
+        t = by_arm[(*key, r["arm_id"], r["time_point"], r["population"])]
+        c = by_arm[(*key, r["compared_to_id"], r["time_point"], r["population"])]
+        low, high = confint_proportions_2indep(
+            int(t["responders"]), int(t["analysed"]), int(c["responders"]), int(c["analysed"]),
+            method="newcomb", compare="diff", alpha=0.05,
+        )  # fmt: skip
+        assert float(r["difference_ci_low"]) == round(100 * float(low), DECIMALS)
+        assert float(r["difference_ci_high"]) == round(100 * float(high), DECIMALS)
+        assert "newcomb" in r["difference_method"]
+        compared += 1
+    assert compared > 0
+
+
+def test_adverse_events_equal_the_graph(exported: Path, store: pyoxigraph.Store) -> None:
+    graph = {
+        r["a"]: r
+        for r in select(
+            store,
+            """SELECT ?a ?label ?affected ?total ?serious WHERE { ?a a kgv:AdverseEventCount ;
+               rdfs:label ?label ; kgv:affected ?affected ; kgv:serious ?serious .
+               OPTIONAL { ?a kgv:participantsAnalysed ?total } }""",
+        )
+    }
+    for row in read(exported, "adverse_events.csv"):
+        g = graph[row["adverse_event_iri"]]
+        assert row["event"] == g["label"]
+        assert int(row["affected"]) == int(g["affected"])
+        assert row["analysed"] == g.get("total", "")
+        assert row["serious"] == g["serious"]
+
+
+def test_statements_keep_every_evidence_item(exported: Path, store: pyoxigraph.Store) -> None:
+    evidence = select(
+        store,
+        """SELECT ?s ?subject ?predicate ?object ?negated ?source ?quote ?locator ?eco ?ecoLabel
+        WHERE { ?s a kgv:Statement ; rdf:subject ?subject ; rdf:predicate ?predicate ;
+          rdf:object ?object ; kgv:negated ?negated ; kgv:evidence ?e .
+          ?e dcterms:source ?source ; kgv:quote ?quote ; kgv:locator ?locator ;
+             kgv:evidenceCode ?eco . OPTIONAL { ?eco rdfs:label ?ecoLabel } }""",
+    )
+    rows = read(exported, "statements.csv")
+    assert len(rows) == len(evidence) > 0
+    table = {(r["statement_iri"], r["quote"], r["locator"]): r for r in rows}
+    for g in evidence:
+        row = table[(g["s"], g["quote"], g["locator"])]
+        assert (row["subject_iri"], row["predicate_iri"], row["object_iri"]) == (
+            g["subject"], g["predicate"], g["object"])  # fmt: skip
+        assert row["negated"] == g["negated"]
+        assert row["eco_label"] == g.get("ecoLabel", "")
+        assert row["source_id"] and row["subject"] and row["object"]
+    assert any(r["negated"] == "true" for r in rows), "negative findings are kept as rows"
+
+
+# ------------------------------------------------------------------------- the intervals
+
+
+@given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_an_arm_interval_holds_its_estimate(counts: tuple[int, int]) -> None:
+    n, total = counts
+    low, high = proportion_ci(n, total)
+    # statsmodels' limits carry float noise at the edges (0/7 gives a lower limit of 3e-17)
+    assert -1e-12 <= low <= n / total + 1e-12 and n / total - 1e-12 <= high <= 1.0 + 1e-12
+    assert (low, high) == tuple(proportion_confint(n, total, alpha=0.05, method="wilson"))
+
+
+@given(
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+)
+def test_a_difference_interval_holds_its_estimate(
+    treated: tuple[int, int], control: tuple[int, int]
+) -> None:
+    low, high = difference_ci(*treated, *control)
+    point = treated[0] / treated[1] - control[0] / control[1]
+    assert -1.0 - 1e-12 <= low <= point + 1e-12 and point - 1e-12 <= high <= 1.0 + 1e-12
+
+
+def test_an_impossible_count_is_refused() -> None:
+    for n, total in ((5, 4), (-1, 4), (0, 0)):
+        with pytest.raises(ValueError, match="responders"):
+            proportion_ci(n, total)
+
+
+def test_a_percentage_alone_has_no_interval(context: BuildContext) -> None:
+    data = trial_data(context.projection)
+    only = [r for t in data.trials for r in t.results
+            if r.percent is not None and r.responders is None and not r.is_comparison]  # fmt: skip
+    assert only
+    est = arm_estimate(only[0])
+    assert est.point == only[0].percent and not est.has_interval and "no interval" in est.method

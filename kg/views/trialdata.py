@@ -378,7 +378,7 @@ class _Reader:
             statistic=_text(p.get("statistic")),
             direction=_text(p.get("direction")),
             p_value=p_value,
-            p_value_text=_text(p.get("p_value_text")) or format_p(p_value),
+            p_value_text=_p_text(_text(p.get("p_value_comparator")), p_value),
             met_endpoint=met if isinstance(met, bool) else None,
             status=_text(p.get("curation_status")),
             note=_text(p.get("note")),
@@ -487,6 +487,14 @@ def format_p(value: float | None) -> str:
     if value is None:
         return ""
     return format(Decimal(repr(value)).normalize(), "f")
+
+
+def _p_text(comparator: str, value: float | None) -> str:
+    """The p-value as reported: '0.3439', or a bound such as '< 0.001' (kgv:pValueComparator)."""
+    text = format_p(value)
+    if not (comparator and text):
+        return text
+    return f"{comparator.replace('<=', '≤').replace('>=', '≥')} {text}"
 
 
 def _list(value: object) -> tuple[str, ...]:

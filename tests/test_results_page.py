@@ -180,9 +180,9 @@ def test_trial_tables_hold_every_result_with_the_graphs_numbers(
         r["r"]: r
         for r in select(
             store,
-            """SELECT ?trial ?r ?n ?total ?p WHERE { ?trial kgv:hasResult ?r .
+            """SELECT ?trial ?r ?n ?total ?p ?cmp WHERE { ?trial kgv:hasResult ?r .
             OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
-            OPTIONAL { ?r kgv:pValue ?p } }""",
+            OPTIONAL { ?r kgv:pValue ?p } OPTIONAL { ?r kgv:pValueComparator ?cmp } }""",
         )
     }
     per_trial: dict[str, set[str]] = defaultdict(set)
@@ -203,7 +203,10 @@ def test_trial_tables_hold_every_result_with_the_graphs_numbers(
             if "n" in g:
                 assert f"{g['n']}/{g['total']}" in row.texts
             if "p" in g:
-                assert format(Decimal(g["p"]).normalize(), "f") in row.texts, row.texts
+                shown = format(Decimal(g["p"]).normalize(), "f")
+                if "cmp" in g:  # a bound is shown with its comparator: '< 0.001'
+                    shown = f"{g['cmp'].replace('<=', '≤').replace('>=', '≥')} {shown}"
+                assert shown in row.texts, row.texts
         seen.add(trial)
     assert seen == {t for t, results in per_trial.items() if results}
 

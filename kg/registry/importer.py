@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from kg.atomic import write_atomic
 from kg.curation.yamlfile import read_yaml
 from kg.download import FetchPolicy, fetch_bytes
 from kg.errors import KGError, display_path
@@ -173,15 +172,7 @@ def write_atomically(files: list[tuple[Path, str]]) -> None:
     try:
         for path, text in files:
             before = path.read_bytes() if path.exists() else None
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, text)
             done.append((path, before))
     except OSError as exc:
         for path, before in reversed(done):

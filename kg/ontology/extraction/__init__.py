@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.atomic import replace_atomically
 from kg.curation.load import LoadedCuration
 from kg.errors import KGError
-from kg.ontology.atomic import replace_atomically
 from kg.ontology.extraction.closure import Closure, Placement
 from kg.ontology.extraction.mappings import MappingResult, build_mappings
 from kg.ontology.extraction.module_files import module_record, module_text

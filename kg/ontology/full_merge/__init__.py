@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.atomic import replace_atomically
 from kg.errors import KGError
-from kg.ontology.atomic import replace_atomically
 from kg.ontology.full_merge.obo_lines import obo_nt_lines
 from kg.ontology.readers import read_ontology
 from kg.ontology.readers.obo import header_of, parse_obo

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 from kg import __version__
+from kg.atomic import replace_atomically
 from kg.errors import KGError, Problem
-from kg.ontology.atomic import replace_atomically
 from kg.ontology.sources.config import SourceFile
 from kg.ontology.sources.locate import SourceLocator, cache_path
 from kg.ontology.sources.lock import LockEntry, read_lock, write_lock

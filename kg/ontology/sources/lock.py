@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.atomic import replace_atomically
 from kg.errors import KGError
-from kg.ontology.atomic import replace_atomically
 
 __all__ = ["LockEntry", "read_lock", "write_lock"]
 

@@ -1,59 +1,131 @@
-"""Isolated entities: curated entities that no relation connects to any other node.
+"""Isolated records: curated records that become property-graph nodes but that no edge reaches.
 
-An entity is connected when some triple of the built dataset (any named graph) links its IRI
-to another IRI through a relation, i.e. any predicate other than the descriptive ones below
-(type, category, label, synonyms, description, xrefs, note, status). Statement nodes count:
-an entity that is only the subject of a negated statement is still connected to that
-statement, as it is in the property graph.
+Every curated record kind that the projection (kg/property_graph/projection.py) makes a node is
+checked: entities (organisations are entities of category Agent), publications, outcome
+measures and trials. `kg validate` warns about each isolated one (check `isolated-entity`) at
+the `id` line of its record, in its own file.
+
+The rule restates the projection's edges on the RDF dataset, so validation needs no projection:
+a triple of any named graph links its subject and object when
+
+- the predicate relates rather than describes (not in :data:`DESCRIPTIVE`: type, category,
+  label, synonyms, description, xrefs, note, status, qualifier), and
+- both ends are distinct *node IRIs*: IRIs that carry an `rdf:type` or a `biolink:category`
+  outside the project vocabulary (kgv:). An IRI value that is no node (a registry record's
+  address, a DOI link) becomes a property in the property graph, never an edge, so it
+  connects nothing.
+
+A statement is a node here and an edge in the property graph: an entity linked to a statement
+(even a negated one) is connected, as the statement's edge connects it there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from rdflib import Dataset, URIRef
 
 from kg.curation.load import LoadedCuration
+from kg.curation.schema import Curation
 from kg.namespaces import BIOLINK, DCTERMS, KGV, OBOINOWL, OWL, RDF, RDFS, expand
 from kg.rdf.findings import Issue
+from kg.rdf.model import outcome_iri, trial_iri
 
-__all__ = ["DESCRIPTIVE", "isolated_entities", "isolated_entity_issues"]
+__all__ = [
+    "DESCRIPTIVE",
+    "CuratedNode",
+    "curated_nodes",
+    "isolated_entities",
+    "isolated_entity_issues",
+    "node_iris",
+]
 
 #: predicates that describe a node rather than relate it to another node
 DESCRIPTIVE = frozenset({
     RDF.type, BIOLINK.category, RDFS.label, RDFS.comment, DCTERMS.description, DCTERMS.title,
     OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
     OBOINOWL.hasNarrowSynonym, OBOINOWL.hasDbXref, OWL.deprecated, KGV.note, KGV.curationStatus,
-    KGV.curationId,
+    KGV.curationId, KGV.qualifier,
 })  # fmt: skip
 
+#: record kind -> what the warning suggests to connect it
+_REMEDY = {
+    "entity": "use it in a statement or a trial, or remove it",
+    "publication": "cite it as the source of a statement's evidence or a trial result, or "
+    "remove it",
+    "outcome measure": "name it in a trial endpoint or result, or remove it",
+    "trial": "give it arms, endpoints or a publication, or remove it",
+}
 
-def isolated_entities(dataset: Dataset, entity_iris: set[URIRef]) -> list[URIRef]:
-    """The entity IRIs that no relation triple links to another IRI, sorted.
 
-    entity_iris: the curated entities to check (others are ignored).
+@dataclass(frozen=True)
+class CuratedNode:
+    """A curated record that becomes a property-graph node.
+
+    record: its id as written in data/ (the key of `LoadedCuration.sources`);
+    kind: 'entity', 'publication', 'outcome measure' or 'trial'.
     """
+
+    record: str
+    kind: str
+
+
+def curated_nodes(curation: Curation) -> dict[URIRef, CuratedNode]:
+    """IRI -> record of every curated entity, publication, outcome measure and trial."""
+    out: dict[URIRef, CuratedNode] = {}
+    for e in curation.entities:
+        out[expand(e.id)] = CuratedNode(e.id, "entity")
+    for p in curation.publications:
+        out[expand(p.id)] = CuratedNode(p.id, "publication")
+    for m in curation.outcome_measures:
+        out[outcome_iri(m.id)] = CuratedNode(m.id, "outcome measure")
+    for t in curation.trials:
+        out[trial_iri(t.id, t.registry.nct)] = CuratedNode(t.id, "trial")
+    return out
+
+
+def node_iris(dataset: Dataset) -> set[URIRef]:
+    """The IRIs the property graph can make nodes of: typed or categorised, outside kgv:."""
+    vocabulary = str(KGV)
+    return {
+        s
+        for p in (RDF.type, BIOLINK.category)
+        for s, _p, _o, _g in dataset.quads((None, p, None, None))
+        if isinstance(s, URIRef) and not str(s).startswith(vocabulary)
+    }
+
+
+def isolated_entities(dataset: Dataset, entity_iris: Iterable[URIRef]) -> list[URIRef]:
+    """The IRIs among entity_iris that no relation links to another node, sorted.
+
+    entity_iris: the nodes to check (others are ignored); any curated record kind.
+    """
+    wanted = set(entity_iris)
+    nodes = node_iris(dataset)
     connected: set[URIRef] = set()
     for s, p, o, _g in dataset.quads((None, None, None, None)):
-        if p in DESCRIPTIVE or not isinstance(o, URIRef) or s == o:
+        if p in DESCRIPTIVE or s == o or o not in nodes or s not in nodes:
             continue
-        if s in entity_iris:
+        if s in wanted:
             connected.add(s)  # type: ignore[arg-type]
-        if o in entity_iris:
-            connected.add(o)
-    return sorted(entity_iris - connected)
+        if o in wanted:
+            connected.add(o)  # type: ignore[arg-type]
+    return sorted(wanted - connected)
 
 
 def isolated_entity_issues(loaded: LoadedCuration, dataset: Dataset) -> list[Issue]:
-    """One issue per isolated entity, at the `id` of its record in data/entities.yaml.
+    """One issue per isolated curated record, at the `id` of its record in its own file.
 
     `kg validate` reports them as warnings (check `isolated-entity`).
     """
-    by_iri = {expand(e.id): e.id for e in loaded.curation.entities}
-    return [
-        Issue(
-            by_iri[iri], ("id",), "isolated-entity",
-            f"entity {by_iri[iri]} is not connected to any other node: use it in a statement or "
-            "a trial, or remove it",
-            focus=by_iri[iri],
-        )
-        for iri in isolated_entities(dataset, set(by_iri))
-    ]  # fmt: skip
+    records = curated_nodes(loaded.curation)
+    issues = []
+    for iri in isolated_entities(dataset, records):
+        node = records[iri]
+        issues.append(Issue(
+            node.record, ("id",), "isolated-entity",
+            f"{node.kind} {node.record} is not connected to any other node: {_REMEDY[node.kind]}",
+            focus=node.record,
+        ))  # fmt: skip
+    return issues

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import sys
 from pathlib import Path
@@ -504,6 +505,11 @@ def neo4j_load(
 
 def main() -> None:
     """Console entry point: run the app; a user error prints its problems and exits 1."""
+    # A build keeps ~1M small objects alive (rdflib terms, pydantic records, pyshacl's
+    # wrappers) while allocating more: with CPython's default thresholds (700, 10, 10) the
+    # cyclic collector ran ~1,000 times per `kg build` and rescanned them, about 1 s of
+    # a 4 s build's CPU. Collecting every 50,000 allocations costs ~20 MB of peak memory.
+    gc.set_threshold(50_000, 20, 20)
     try:
         app()
     except KGError as exc:

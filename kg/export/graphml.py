@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kg.export.base import BuildContext, Sink
 from kg.export.columns import ColumnType, column_types, join_list, text
 from kg.property_graph.graph import PropertyGraph, PropertyValue
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["GraphMLSink", "to_networkx", "write_graphml"]
 
@@ -135,6 +137,8 @@ def write_graphml(graph: PropertyGraph, path: Path) -> Path:
 
 def to_networkx(graph: PropertyGraph) -> nx.MultiDiGraph:
     """The projection as a networkx MultiDiGraph with the same attributes as the GraphML."""
+    import networkx as nx  # only here: its import costs a build ~0.1 s
+
     node_keys, edge_keys = _keys(graph)
     g = nx.MultiDiGraph()
     for n in graph.nodes:

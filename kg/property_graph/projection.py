@@ -142,8 +142,9 @@ def _python(lit: Literal) -> str | int | float | bool:
 def project(ds: Dataset) -> PropertyGraph:
     """Project the whole dataset (all named graphs unioned) to a property graph."""
     by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]] = defaultdict(set)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        by_subject[s].add((p, o))
+    for graph in ds.graphs():  # graph by graph: ds.quads() looks up each triple's graphs
+        for s, p, o in graph:
+            by_subject[s].add((p, o))
     types: dict[RdfNode, set[RdfNode]] = defaultdict(set)
     labels: dict[RdfNode, str] = {}
     categories: dict[RdfNode, str] = {}

@@ -26,11 +26,11 @@ def to_oxigraph(dataset: Dataset) -> list[ox.Quad]:
         return found
 
     out: list[ox.Quad] = []
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        gid = g.identifier if hasattr(g, "identifier") else g
-        graph = ox.DefaultGraph() if gid is None or str(gid).startswith("urn:x-rdflib:default") \
-            else term(gid)  # fmt: skip
-        out.append(ox.Quad(term(s), term(p), term(o), graph))  # type: ignore[arg-type]
+    # graph by graph: rdflib's dataset-wide quads() looks up each triple's graphs anew
+    for g in dataset.graphs():
+        gid = g.identifier
+        graph = ox.DefaultGraph() if str(gid).startswith("urn:x-rdflib:default") else term(gid)
+        out += [ox.Quad(term(s), term(p), term(o), graph) for s, p, o in g]  # type: ignore[arg-type]
     return out
 
 

@@ -28,7 +28,12 @@ from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import PropertyGraph
 from kg.rdf.build import build_dataset
 from kg.views.render import render
-from kg.views.resultspage import forest_groups, render_results_page
+from kg.views.resultspage import (
+    cohort_comparisons,
+    condition_group,
+    forest_groups,
+    render_results_page,
+)
 from kg.views.select import View
 from kg.views.trialdata import Arm, Dose, Evidence, Result, Trial, TrialData, trial_data
 
@@ -39,11 +44,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--no-first-run"]  # fmt: skip
 NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
 PREFIXES = f"PREFIX kgv: <{KGV}>\n"
-#: comparisons whose two arms' results (same trial, measure, time point, population and
+#: treated - control comparisons (the comparator arm's role is a control: placebo, active
+#: comparator...) whose two arms' results (same trial, measure, time point, population and
 #: statistic, no comparator) both report responders n/N
 COUNTED_COMPARISONS = """
 SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
   ?trial kgv:hasResult ?c . ?c kgv:arm ?a ; kgv:comparedTo ?b ; kgv:measure ?m .
+  ?b kgv:armRole ?role .
+  FILTER (CONTAINS(LCASE(?role), "placebo") || CONTAINS(LCASE(?role), "comparator")
+          || CONTAINS(LCASE(?role), "control"))
   ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m ; kgv:responders ?n1 ;
     kgv:participantsAnalysed ?t1 . FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
   ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m ; kgv:responders ?n2 ;
@@ -131,6 +140,32 @@ class Collector(HTMLParser):
             owners[-1].texts.append(data.strip())
 
 
+class TableCells(HTMLParser):
+    """Every <table> as rows of cell texts (header row first)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.tables:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
 def parse(path: Path) -> Collector:
     collector = Collector()
     collector.feed(path.read_text("utf-8"))
@@ -159,12 +194,113 @@ def test_the_forest_plot_draws_each_counted_comparison_once(
 
 def test_the_forest_rows_equal_the_records(context: BuildContext) -> None:
     groups = forest_groups(trial_data(context.projection))
-    assert all(groups[i][0].casefold() <= groups[i + 1][0].casefold()
-               for i in range(len(groups) - 1))  # fmt: skip
+    ranks = [condition_group(rows[0].trial) for _, rows in groups]
+    assert ranks == sorted(ranks), "grouped by condition, SLE first"
     for _, rows in groups:
+        assert len({condition_group(r.trial) for r in rows}) == 1
+        assert all(r.comparison.is_controlled for r in rows)
         for row in rows:
             assert row.low <= row.point <= row.high
             assert row.comparison.has_counts
+
+
+def test_the_page_groups_trials_by_condition_sle_first(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    """Every trial row sits under its condition; SLE trials come before any other disease."""
+    conditions: dict[str, set[str]] = defaultdict(set)
+    for r in select(
+        store,
+        """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+                    SELECT ?name ?label WHERE { ?t a kgv:ClinicalTrial ; rdfs:label ?name ;
+                               kgv:studiesCondition ?c . ?c rdfs:label ?label }""",
+    ):
+        conditions[r["name"]].add(r["label"].casefold())
+    html = (exported / "views" / "results.html").read_text("utf-8")
+    assert "SLE first, then other diseases" in html
+    assert "<h1>Low-dose IL-2 in SLE: results across trials</h1>" not in html
+    cells = TableCells()
+    cells.feed(html)
+    checked = 0
+    for table in cells.tables:
+        header, *rows = table
+        if "Condition" not in header or "Trial" not in header:
+            continue
+        seen_other = False
+        for row in rows:
+            trial, condition = row[header.index("Trial")], row[header.index("Condition")]
+            only_sle = all("lupus erythematosus" in c for c in conditions[trial])
+            assert only_sle == (condition == "Systemic lupus erythematosus"), row
+            assert not (only_sle and seen_other), "an SLE trial after another disease"
+            seen_other |= not only_sle
+            if not only_sle:
+                assert all(c in condition.casefold() for c in conditions[trial]), row
+            checked += 1
+    assert checked > 0
+
+
+def test_the_forest_caption_does_not_claim_a_pooled_estimate(exported: Path) -> None:
+    html = (exported / "views" / "results.html").read_text("utf-8")
+    assert "pooled N" not in html and "No pooled estimate is drawn" not in html
+    assert "no meta-analytic pooled estimate is computed" in html.casefold()
+    assert "total participants across the rows shown" in html
+
+
+def test_cohort_comparisons_are_not_drawn_as_treated_minus_control(
+    exported: Path, context: BuildContext
+) -> None:
+    data = trial_data(context.projection)
+    cohorts = cohort_comparisons(data)
+    assert cohorts, "the data hold a comparison between two treated cohorts (children vs adults)"
+    drawn = {m.attrs["data-node"] for m in parse(exported / "views" / "results.html").found
+             if m.tag == "g"}  # fmt: skip
+    html = (exported / "views" / "results.html").read_text("utf-8")
+    table = html.split('class="kg-table kg-cohorts"', 1)[1].split("</table>", 1)[0]
+    for _, c in cohorts:
+        assert c.result.id not in drawn
+        assert f'data-node="{c.result.id}"' in table
+    assert "Treated" not in table and "Control" not in table
+
+
+def test_trial_tables_start_with_the_primary_endpoint(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    primary: dict[str, set[str]] = defaultdict(set)
+    for r in select(
+        store,
+        """SELECT ?t ?m WHERE { ?t kgv:primaryEndpoint ?e .
+                               ?e kgv:measure ?m }""",
+    ):
+        primary[r["t"]].add(r["m"])
+    measured: dict[str, str] = {r["r"]: r["m"] for r in select(
+        store, "SELECT ?r ?m WHERE { ?r a kgv:Result ; kgv:measure ?m }")}  # fmt: skip
+    checked = 0
+    for path in sorted((exported / "views").glob("trial-*.html")):
+        html = path.read_text("utf-8")
+        trial = re.search(r'data-trial-iri="([^"]+)"', html)
+        if not trial:
+            continue
+        iris = re.findall(r'<tr id="result-[^"]*" class="kg-row[^"]*" data-node="[^"]*" '
+                          r'data-iri="([^"]+)"', html)  # fmt: skip
+        wanted = primary.get(trial.group(1), set())
+        if not (wanted and any(measured[i] in wanted for i in iris)):
+            continue
+        ranks = [0 if measured[i] in wanted else 1 for i in iris]
+        assert ranks == sorted(ranks), path.name
+        checked += 1
+    assert checked >= 2, "He 2020 and LUPIL-2 register SRI-4 as primary endpoint"
+
+
+def test_source_cells_show_short_names_and_resolvable_links(exported: Path) -> None:
+    for path in sorted((exported / "views").glob("*.html")):
+        html = path.read_text("utf-8")
+        cells = re.findall(r'<td class="kg-source">(.*?)</td>', html, flags=re.S)
+        for cell in cells:
+            assert "w3id.org" not in cell.split(" title=")[0], (path.name, cell)
+            text = re.sub(r"<[^>]+>", "", cell)
+            assert "il2kg.publication:" not in text, (path.name, text)
+        hrefs = re.findall(r'<td class="kg-source"><a href="([^"]+)"', html)
+        assert all(not h.startswith("https://w3id.org/") for h in hrefs)
 
 
 def test_the_page_names_its_interval_methods(exported: Path) -> None:
@@ -403,3 +539,23 @@ def test_markup_in_the_evidence_panel_is_text(browser: Any, tmp_path: Path) -> N
 def test_a_graph_without_counts_says_no_interval_can_be_drawn(tmp_path: Path) -> None:
     html = render_results_page(TrialData(()), [])
     assert "no interval can be drawn" in html and 'id="kg-forest"' not in html
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_pages_fit_1400_px_without_scrolling_sideways(browser: Any, exported: Path) -> None:
+    """Long cells (sources, arms) wrap: no page or table panel scrolls sideways at 1400 px."""
+    paths = [exported / "views" / "results.html",
+             *sorted((exported / "views").glob("trial-*.html"))]  # fmt: skip
+    for path in paths:
+        page, external, errors = open_page(
+            browser, path.as_uri(), "document.readyState === 'complete'"
+        )
+        overflow = page.evaluate(
+            """() => [document.scrollingElement, ...document.querySelectorAll(
+                 '#kg-content, #kg-results-panel')].filter(e => e.scrollWidth > e.clientWidth + 1)
+                 .map(e => e.id || e.tagName)"""
+        )
+        assert overflow == [], (path.name, overflow)
+        assert external == [] and errors == []
+        page.context.close()

@@ -19,12 +19,12 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from kg.curation.load import load_curation
 from kg.export.base import BuildContext, sinks
-from kg.export.tables import COLUMNS, DECIMALS, TablesSink, write_tables
+from kg.export.tables import COLUMNS, DECIMALS, NA_TOKENS, TablesSink, _cell, write_tables
 from kg.namespaces import KGV
 from kg.ontology.modules import iter_modules
 from kg.rdf.build import build_dataset
 from kg.views.intervals import arm_estimate, difference_ci, proportion_ci
-from kg.views.trialdata import trial_data
+from kg.views.trialdata import PROJECT_IRI, Result, Trial, TrialData, trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = f"""PREFIX kgv: <{KGV}>
@@ -124,8 +124,8 @@ def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store)
         r["r"]: r
         for r in select(
             store,
-            """SELECT ?r ?n ?total ?percent ?p ?met ?time ?population ?value ?arm ?against ?m
-            WHERE { ?r a kgv:Result ; kgv:measure ?m .
+            """SELECT ?r ?n ?total ?percent ?p ?cmp ?met ?time ?population ?value ?arm ?against ?m
+            WHERE { ?r a kgv:Result ; kgv:measure ?m . OPTIONAL { ?r kgv:pValueComparator ?cmp }
               OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
               OPTIONAL { ?r kgv:percent ?percent } OPTIONAL { ?r kgv:pValue ?p }
               OPTIONAL { ?r kgv:metEndpoint ?met } OPTIONAL { ?r kgv:timePoint ?time }
@@ -142,6 +142,7 @@ def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store)
                             ("p_value", "p"), ("value", "value")):  # fmt: skip
             assert number(row[column]) == (float(g[var]) if var in g else None), (row, column)
         assert row["met_endpoint"] == g.get("met", ""), row
+        assert row["p_value_comparator"] == g.get("cmp", ""), row
         assert row["time_point"] == g.get("time", "")
         assert row["population"] == g.get("population", "")
         assert row["kind"] == ("comparison" if "against" in g else "arm")
@@ -260,3 +261,88 @@ def test_a_percentage_alone_has_no_interval(context: BuildContext) -> None:
     assert only
     est = arm_estimate(only[0])
     assert est.point == only[0].percent and not est.has_interval and "no interval" in est.method
+
+
+# ------------------------------------------------------------------ pandas, bounds, links
+
+
+def test_pandas_reads_only_empty_cells_as_missing(exported: Path) -> None:
+    """A real value is never one of pandas' default NA tokens (phase `N/A` became NaN)."""
+    pd = pytest.importorskip("pandas")
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    assert frozenset(STR_NA_VALUES) <= NA_TOKENS, "our list covers this pandas' tokens"
+    for name in COLUMNS:
+        path = exported / "tables" / name
+        default = pd.read_csv(path)
+        raw = pd.read_csv(path, keep_default_na=False, dtype=str)
+        assert (default.isna() == (raw == "")).all().all(), name
+    trials = pd.read_csv(exported / "tables" / "trials.csv")
+    assert trials["phase"].notna().sum() >= 20
+    assert "not applicable" in set(trials["phase"])
+
+
+@given(st.one_of(st.sampled_from(sorted(NA_TOKENS)), st.text(max_size=12)))
+def test_no_written_text_reads_back_as_missing(text: str) -> None:
+    pd = pytest.importorskip("pandas")
+    import io
+
+    cell = _cell(text)
+    assert cell == "" or cell.strip() not in NA_TOKENS
+    if cell.strip() and "\x00" not in cell and cell == cell.strip() and "\r" not in cell:
+        frame = pd.read_csv(io.StringIO("x\n" + _quoted(cell) + "\n"), dtype=str)
+        assert not frame["x"].isna().any(), cell
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def _bound_result(comparator: str) -> TrialData:
+    r = Result(
+        id="X:r", iri="http://example.org/r", curation_id="r", trial_id="X:t", measure="X:m",
+        measure_label="SRI-4", measure_short="SRI-4", measure_kind="", arm="X:a", arm_label="a",
+        compared_to="X:b", compared_to_label="b", time_point="week 12", population="ITT",
+        responders=None, analysed=None, percent=None, value=None, value_unit="", statistic="",
+        direction="", p_value=0.001, p_value_text=f"{comparator} 0.001".strip(),
+        met_endpoint=None, status="verified", note="", evidence=(),
+        p_value_comparator=comparator,
+    )  # fmt: skip
+    trial = Trial("X:t", "http://example.org/t", "T", "t", "T", "2", "completed", {}, 2, (), (),
+                  (), (r,), (), ())  # fmt: skip
+    return TrialData((trial,))
+
+
+@pytest.mark.parametrize("comparator", ["", "<", "<=", ">", ">="])
+def test_a_p_value_bound_keeps_its_comparator(comparator: str, tmp_path: Path) -> None:
+    write_tables(_bound_result(comparator), tmp_path)
+    with (tmp_path / "results.csv").open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    columns = COLUMNS["results.csv"]
+    assert columns.index("p_value_comparator") + 1 == columns.index("p_value")
+    assert (row["p_value_comparator"], float(row["p_value"])) == (comparator, 0.001)
+
+
+def test_source_links_resolve_and_the_iri_has_its_own_column(
+    exported: Path, store: pyoxigraph.Store
+) -> None:
+    """source_link is PubMed, DOI, registry or another web address, never a project IRI."""
+    ids = {r["pub"]: r for r in select(store, """SELECT ?pub (GROUP_CONCAT(?id; separator=" ")
+        AS ?ids) WHERE { ?pub a ?type . OPTIONAL { ?pub dcterms:identifier ?id } }
+        GROUP BY ?pub""")}  # fmt: skip
+    linked = 0
+    for name in ("results.csv", "adverse_events.csv", "statements.csv"):
+        for row in read(exported, name):
+            if not row["source_id"]:
+                continue
+            assert row["source_iri"].startswith("http"), row
+            assert not row["source_link"].startswith(PROJECT_IRI), row
+            assert row["source_short"], row
+            if row["source_link"]:
+                linked += 1
+                assert row["source_link"].startswith("https://")
+            elif row["source_iri"] in ids:
+                # no link: the publication has no PMID / DOI / registry number in the graph
+                assert not any(x in ids[row["source_iri"]].get("ids", "")
+                               for x in ("PMID", "DOI", "NCT"))  # fmt: skip
+    assert linked > 0

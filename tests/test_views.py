@@ -639,3 +639,25 @@ def test_the_overview_leaves_evidence_items_to_the_cards(
     if in_graph:  # the projection draws evidence items as nodes; trial pages keep them
         trial_pages = [v for s, v in expected.items() if s.startswith("trial-")]
         assert any(n.category == "EvidenceItem" for v in trial_pages for n in v.graph.nodes)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_the_mechanism_view_opens_with_every_label_inside_the_canvas(
+    browser: Any, written: dict[str, Path]
+) -> None:
+    """The initial view fits the nodes with their labels (vis-network's fit alone clipped
+    'targeted thera' at the right edge)."""
+    opened = open_view(browser, written["mechanism"])
+    outside = opened.page.evaluate(
+        """() => { const net = kgView.network, box = document.getElementById('kg-graph');
+             const w = box.clientWidth, h = box.clientHeight;
+             return Object.keys(net.getPositions()).filter(id => {
+               const b = net.getBoundingBox(id);
+               const a = net.canvasToDOM({x: b.left, y: b.top});
+               const z = net.canvasToDOM({x: b.right, y: b.bottom});
+               return a.x < 0 || a.y < 0 || z.x > w || z.y > h; }); }"""
+    )
+    assert outside == []
+    assert opened.errors == []
+    opened.page.context.close()

@@ -42,22 +42,33 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "compared_to_id", "compared_to", "responders", "analysed", "percent", "ci_low_percent",
         "ci_high_percent", "ci_method", "value", "value_unit", "statistic", "direction",
         "difference_percent", "difference_ci_low", "difference_ci_high", "difference_method",
-        "p_value", "p_value_reported", "met_endpoint", "status", "source_id", "source",
-        "source_link", "eco_ids", "quotes", "locators", "note",
+        "p_value_comparator", "p_value", "p_value_reported", "met_endpoint", "status",
+        "source_id", "source", "source_short", "source_link", "source_iri", "eco_ids", "quotes",
+        "locators", "note",
     ),
     "adverse_events.csv": (
         "trial_id", "acronym", "adverse_event_id", "adverse_event_iri", "arm_id", "arm", "event",
         "serious", "affected", "analysed", "percent", "ci_low_percent", "ci_high_percent",
-        "ci_method", "source_id", "source", "source_link",
+        "ci_method", "source_id", "source", "source_short", "source_link", "source_iri",
     ),
     "statements.csv": (
         "statement_id", "statement_iri", "subject_id", "subject_iri", "subject", "predicate_id",
         "predicate_iri", "predicate", "object_id", "object_iri", "object", "negated", "status",
         "qualifiers",
-        "evidence_number", "evidence_count", "source_id", "source", "source_link", "eco_id",
-        "eco_label", "quote", "locator",
+        "evidence_number", "evidence_count", "source_id", "source", "source_short",
+        "source_link", "source_iri", "eco_id", "eco_label", "quote", "locator",
     ),
 }  # fmt: skip
+#: pandas.read_csv's default missing-value tokens (pandas._libs.parsers.STR_NA_VALUES, as of
+#: pandas 2.x; tests/test_tables.py compares): a curated text equal to one of them would be
+#: read back as NaN, so it is written as the words it stands for (phase `N/A` -> `not
+#: applicable`) or else quoted in apostrophes ('NULL').
+NA_TOKENS = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})  # fmt: skip
+NA_WORDS = {"N/A": "not applicable", "n/a": "not applicable", "NA": "not applicable",
+            "#N/A": "not applicable", "#NA": "not applicable", "None": "none"}  # fmt: skip
 #: decimals of computed percentages (confidence limits, differences): 0.0001 percentage points
 DECIMALS = 4
 
@@ -94,13 +105,17 @@ def table_rows(data: TrialData) -> dict[str, list[Row]]:
 
 
 def _cell(value: object) -> str:
+    """The cell text: '' only for a value the graph does not hold (None or empty text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    text = str(value)
+    if text and text.strip() in NA_TOKENS:
+        return NA_WORDS.get(text.strip(), f"'{text}'")
+    return text
 
 
 def _joined(items: Iterable[str]) -> str:
@@ -158,7 +173,8 @@ def _result_rows(t: Trial) -> Iterator[Row]:
             "compared_to_id": r.compared_to, "compared_to": r.compared_to_label,
             "responders": r.responders, "analysed": r.analysed, "percent": r.percent,
             "value": r.value, "value_unit": r.value_unit, "statistic": r.statistic,
-            "direction": r.direction, "p_value": r.p_value, "p_value_reported": r.p_value_text,
+            "direction": r.direction, "p_value_comparator": r.p_value_comparator,
+            "p_value": r.p_value, "p_value_reported": r.p_value_text,
             "met_endpoint": r.met_endpoint, "status": r.status, "note": r.note,
             **_evidence_cells(r),
         }  # fmt: skip
@@ -185,7 +201,9 @@ def _evidence_cells(r: Result) -> Row:
     return {
         "source_id": first.source if first else "",
         "source": first.source_name if first else "",
+        "source_short": first.source_short if first else "",
         "source_link": first.source_link if first else "",
+        "source_iri": first.source_iri if first else "",
         "eco_ids": _joined(e.eco for e in r.evidence),
         "quotes": _joined(e.quote for e in r.evidence),
         "locators": _joined(e.locator for e in r.evidence),
@@ -212,7 +230,8 @@ def _adverse_event_rows(trials: Iterable[Trial]) -> Iterator[Row]:
                 )
             if a.evidence:
                 ev = a.evidence[0]
-                row.update(source_id=ev.source, source=ev.source_name, source_link=ev.source_link)
+                row.update(source_id=ev.source, source=ev.source_name, source_short=ev.source_short,
+                           source_link=ev.source_link, source_iri=ev.source_iri)  # fmt: skip
             yield row
 
 
@@ -234,6 +253,7 @@ def _statement_rows(data: TrialData) -> Iterator[Row]:
         for i, ev in enumerate(s.evidence, start=1):
             yield {
                 **base, "evidence_number": i, "source_id": ev.source, "source": ev.source_name,
-                "source_link": ev.source_link, "eco_id": ev.eco, "eco_label": ev.eco_label,
+                "source_short": ev.source_short, "source_link": ev.source_link,
+                "source_iri": ev.source_iri, "eco_id": ev.eco, "eco_label": ev.eco_label,
                 "quote": ev.quote, "locator": ev.locator,
             }  # fmt: skip

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from kg.property_graph.graph import Node, PropertyGraph
-from kg.views.trialdata import Result, Trial, TrialData, format_percent
+from kg.views.trialdata import Result, Trial, TrialData, format_percent, publication_name
 
 __all__ = [
     "arm_result_text",
@@ -67,17 +67,6 @@ def comparison_text(trial: Trial, r: Result) -> str:
     if r.met_endpoint is not None:
         text += " (met)" if r.met_endpoint else " (not met)"
     return text
-
-
-def publication_name(node: Node) -> str:
-    """'Kolios 2021' (first author and year; the title is in the card), else the short title."""
-    authors = str(node.properties.get("author_list", "")).split(";")
-    first = authors[0].strip()
-    year = str(node.properties.get("year", ""))
-    if first and year:
-        return f"{first} {year}"
-    title = node.name if len(node.name) <= 36 else node.name[:35].rstrip() + "…"
-    return f"{title} ({year})" if year else title
 
 
 def evidence_name(node: Node) -> str:

@@ -28,12 +28,19 @@ from kg import __version__
 from kg.views.intervals import DIFFERENCE_METHOD, PROPORTION_METHOD, difference_estimate
 from kg.views.labels import arm_result_text, short_time
 from kg.views.resultstable import format_ci, format_points
-from kg.views.trialdata import Arm, Comparison, Dose, Result, Trial, TrialData
+from kg.views.trialdata import SLE_LABEL, Arm, Comparison, Dose, Result, Trial, TrialData
 
 if TYPE_CHECKING:
     from kg.views.select import View
 
-__all__ = ["ForestRow", "dosing_charts", "forest_groups", "render_results_page"]
+__all__ = [
+    "ForestRow",
+    "cohort_comparisons",
+    "condition_group",
+    "dosing_charts",
+    "forest_groups",
+    "render_results_page",
+]
 
 #: measure kinds (outcome_measures.yaml `kind`) shown in the immunology / disease-activity table
 ACTIVITY_KINDS = ("immunological", "disease activity index")
@@ -61,23 +68,53 @@ class ForestRow:
         return self.comparison.result
 
 
+def condition_group(t: Trial) -> tuple[int, str]:
+    """(rank, heading) of the trial's disease group: SLE-only trials first (rank 0), then
+    trials of several diseases including SLE (1), then every other disease (2)."""
+    labels = [label for _, label in t.conditions]
+    if labels and all(SLE_LABEL in label.casefold() for label in labels):
+        return (0, "Systemic lupus erythematosus")
+    if t.studies_sle:
+        return (1, "Several diseases, SLE among them: " + ", ".join(labels))
+    text = ", ".join(labels) or "condition not recorded"
+    return (2, text[:1].upper() + text[1:])
+
+
+def _by_condition(data: TrialData) -> list[Trial]:
+    """The trials with SLE trials first, then by disease group and name."""
+    return sorted(data.trials, key=lambda t: (*condition_group(t), t.name.casefold(), t.id))
+
+
 def forest_groups(data: TrialData) -> list[tuple[str, list[ForestRow]]]:
-    """(measure label, rows) for every comparison with n/N in both arms, grouped by measure."""
-    groups: dict[str, list[ForestRow]] = {}
+    """(measure label, rows) for every treated - control comparison with n/N in both arms,
+    grouped by the trials' disease group (SLE first) and then by measure.
+
+    A comparison between two treated cohorts (no control arm) is not drawn: see
+    `cohort_comparisons`.
+    """
+    groups: dict[tuple[int, str, str], list[ForestRow]] = {}
     for t in data.trials:
         for c in t.comparisons:
-            if not c.has_counts:
+            if not (c.has_counts and c.is_controlled):
                 continue
             est = difference_estimate(c)
             assert est.point is not None and est.low is not None and est.high is not None
-            groups.setdefault(c.result.measure_label, []).append(
+            key = (*condition_group(t), c.result.measure_label)
+            groups.setdefault(key, []).append(
                 ForestRow(t, c, est.point, est.low, est.high, est.low / 100, est.high / 100)
             )
-    return sorted(groups.items(), key=lambda kv: kv[0].casefold())
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2].casefold()))
+    return [(key[2], rows) for key, rows in ordered]
 
 
 def _uncounted(data: TrialData) -> list[tuple[Trial, Comparison]]:
-    return [(t, c) for t in data.trials for c in t.comparisons if not c.has_counts]
+    return [(t, c) for t in _by_condition(data) for c in t.comparisons
+            if c.is_controlled and not c.has_counts]  # fmt: skip
+
+
+def cohort_comparisons(data: TrialData) -> list[tuple[Trial, Comparison]]:
+    """Comparisons between two treated cohorts (the comparator arm is not a control)."""
+    return [(t, c) for t in _by_condition(data) for c in t.comparisons if not c.is_controlled]
 
 
 def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
@@ -92,13 +129,20 @@ def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
 
     y = 46
     items: list[dict[str, object]] = []
+    condition = None
     for label, members in groups:
-        pooled_t = sum(m.comparison.treated.analysed or 0 for m in members)  # type: ignore[union-attr]
-        pooled_c = sum(m.comparison.control.analysed or 0 for m in members)  # type: ignore[union-attr]
+        heading = condition_group(members[0].trial)[1]
+        if heading != condition:
+            condition = heading
+            items.append({"kind": "condition", "y": y + 4, "text": heading})
+            y += ROW_HEIGHT + 4
+        total_t = sum(m.comparison.treated.analysed or 0 for m in members)  # type: ignore[union-attr]
+        total_c = sum(m.comparison.control.analysed or 0 for m in members)  # type: ignore[union-attr]
+        count = f"{len(members)} comparison{'' if len(members) == 1 else 's'}"
         items.append({
             "kind": "group", "y": y, "text": label,
-            "pooled": f"{len(members)} comparison(s); pooled N = {pooled_t} treated, "
-                      f"{pooled_c} control ({pooled_t + pooled_c} patients)",
+            "pooled": f"{count}; total participants across the rows shown: {total_t} treated, "
+                      f"{total_c} control (not a pooled estimate)",
         })  # fmt: skip
         y += ROW_HEIGHT
         for m in members:
@@ -219,7 +263,7 @@ class ActivityRow:
 
 def _activity_rows(data: TrialData) -> list[ActivityRow]:
     rows = []
-    for t in data.trials:
+    for t in _by_condition(data):
         comparisons = {c.result.id: c for c in t.comparisons}
         for r in t.results:
             if r.measure_kind not in ACTIVITY_KINDS:
@@ -234,8 +278,14 @@ def _activity_rows(data: TrialData) -> list[ActivityRow]:
             else:
                 value, arm = arm_result_text(r), r.arm_label
             rows.append(ActivityRow(t, r, arm, value))
-    rows.sort(key=lambda row: (row.r.measure_kind, row.r.measure_short.casefold(),
-                               row.trial.name.casefold()))  # fmt: skip
+    rows.sort(
+        key=lambda row: (
+            condition_group(row.trial),
+            row.r.measure_kind,
+            row.r.measure_short.casefold(),
+            row.trial.name.casefold(),
+        )
+    )
     return rows
 
 
@@ -272,11 +322,11 @@ def render_results_page(data: TrialData, views: list[View]) -> str:
     pages = {v.trial.id: f"{v.slug}.html" for v in views if v.trial is not None}
     groups = forest_groups(data)
     script = _asset("results.js")
-    uncounted = []
-    for t, c in _uncounted(data):
+    uncounted, cohorts = [], []
+    for t, c in [*_uncounted(data), *cohort_comparisons(data)]:
         diff = difference_estimate(c)
-        uncounted.append({
-            "trial": t, "r": c.result,
+        (uncounted if c.is_controlled else cohorts).append({
+            "trial": t, "r": c.result, "condition": condition_group(t)[1],
             "treated": arm_result_text(c.treated) if c.treated else "no arm result recorded",
             "control": arm_result_text(c.control) if c.control else "no arm result recorded",
             "difference": format_points(diff.point, signed=True),
@@ -293,8 +343,10 @@ def render_results_page(data: TrialData, views: list[View]) -> str:
         forest=_forest_svg(groups) if groups else None,
         forest_count=sum(len(m) for _, m in groups),
         uncounted=uncounted,
+        cohorts=cohorts,
         activity=_activity_rows(data),
-        dosing=dosing_charts(data),
+        dosing=dosing_charts(TrialData(tuple(_by_condition(data)), data.statements)),
+        condition_group=condition_group,
         difference_method=DIFFERENCE_METHOD,
         proportion_method=PROPORTION_METHOD,
         trials=data.trials,

@@ -39,6 +39,27 @@ __all__ = [
 ]
 
 
+#: a condition label that makes a trial an SLE trial (results.html shows those first)
+SLE_LABEL = "lupus erythematosus"
+#: words of an arm role that make the arm a control (ClinicalTrials.gov arm types)
+CONTROL_ROLE_WORDS = (
+    "placebo",
+    "comparator",
+    "control",
+    "sham",
+    "no intervention",
+    "standard of care",
+)
+#: the project's own IRIs, which resolve nowhere: never used as a link
+PROJECT_IRI = "https://w3id.org/il2-sle-kg/"
+#: identifier prefix -> URL template of its resolver
+RESOLVERS = {
+    "PMID": "https://pubmed.ncbi.nlm.nih.gov/{}",
+    "DOI": "https://doi.org/{}",
+    "NCT": "https://clinicaltrials.gov/study/{}",
+    "PMCID": "https://www.ncbi.nlm.nih.gov/pmc/articles/{}",
+}
+
 #: unit IRI -> the symbol curators write (MIU, IU/kg), the inverse of the RDF model's table
 UNIT_SYMBOLS = {str(iri): symbol for symbol, iri in UNIT_IRIS.items()}
 
@@ -59,6 +80,10 @@ class Evidence:
     eco_label: str
     quote: str
     locator: str
+    #: 'He 2020' (first author and year) or the short title: what a table cell shows
+    source_short: str = ""
+    #: the publication node's own IRI (may be a project IRI that resolves nowhere)
+    source_iri: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,8 @@ class Result:
     status: str
     note: str
     evidence: tuple[Evidence, ...]
+    #: '', '<', '<=', '>' or '>=' (kgv:pValueComparator): p_value is a bound when set
+    p_value_comparator: str = ""
 
     @property
     def is_comparison(self) -> bool:
@@ -138,6 +165,19 @@ class Comparison:
     result: Result
     treated: Result | None
     control: Result | None
+    #: the comparator arm's role as curated ('placebo comparator', 'experimental'...)
+    control_role: str = "placebo comparator"
+
+    @property
+    def is_controlled(self) -> bool:
+        """Whether the comparator arm is a control (placebo, comparator, standard of care...).
+
+        A comparison between two treated cohorts (children vs adults, two doses) is not a
+        treated - control difference, so it is labelled by arm names and left out of the
+        forest plot.
+        """
+        role = self.control_role.casefold()
+        return any(word in role for word in CONTROL_ROLE_WORDS)
 
     @property
     def has_counts(self) -> bool:
@@ -180,6 +220,24 @@ class Trial:
     results: tuple[Result, ...]
     adverse_events: tuple[AdverseEvent, ...]
     publications: tuple[tuple[str, str], ...]
+    #: outcome measures of the trial's registered primary endpoint(s) (kgv:primaryEndpoint)
+    primary_measures: frozenset[str] = frozenset()
+    #: outcome measures of its secondary endpoints
+    secondary_measures: frozenset[str] = frozenset()
+
+    @property
+    def condition_labels(self) -> str:
+        """'systemic lupus erythematosus', or the conditions joined with ', '."""
+        return ", ".join(label for _, label in self.conditions) or "condition not recorded"
+
+    @property
+    def studies_sle(self) -> bool:
+        """Whether systemic lupus erythematosus is among the trial's conditions."""
+        return any(SLE_LABEL in label.casefold() for _, label in self.conditions)
+
+    def arm_role(self, arm_id: str) -> str:
+        """The arm's role as curated ('experimental', 'placebo comparator'...), or ''."""
+        return next((a.role for a in self.arms if a.id == arm_id), "")
 
     @cached_property
     def comparisons(self) -> tuple[Comparison, ...]:
@@ -193,6 +251,7 @@ class Trial:
                 r,
                 by_key.get(_match_key(r, r.arm)),
                 by_key.get(_match_key(r, r.compared_to)),
+                self.arm_role(r.compared_to),
             )
             for r in self.results
             if r.is_comparison
@@ -293,8 +352,11 @@ class _Reader:
 
     def link(self, node_id: str) -> str:
         node = self.g.node(node_id)
-        iri = node.iri if node else ""
-        return iri if iri.startswith(("http://", "https://")) else ""
+        return source_link(node) if node else ""
+
+    def short(self, node_id: str) -> str:
+        node = self.g.node(node_id)
+        return publication_name(node) if node else node_id
 
     def evidence(self, props: dict[str, PropertyValue]) -> tuple[Evidence, ...]:
         sources = _list(props.get("sources"))
@@ -308,6 +370,8 @@ class _Reader:
                 self.name(_at(ecos, i)) if self.g.node(_at(ecos, i)) else "",
                 _at(quotes, i),
                 _at(locators, i),
+                self.short(source),
+                self.iri(source),
             )
             for i, source in enumerate(sources)
         )
@@ -318,7 +382,7 @@ class _Reader:
         if items:
             return items
         return tuple(
-            Evidence(s, self.name(s), self.link(s), "", "", "", "")
+            Evidence(s, self.name(s), self.link(s), "", "", "", "", self.short(s), self.iri(s))
             for s in self.targets(node.id, "source")
         )
 
@@ -383,6 +447,7 @@ class _Reader:
             status=_text(p.get("curation_status")),
             note=_text(p.get("note")),
             evidence=self.result_evidence(node),
+            p_value_comparator=_text(p.get("p_value_comparator")) if p_value is not None else "",
         )
 
     def adverse_event(self, node: Node, trial_id: str) -> AdverseEvent:
@@ -404,7 +469,21 @@ class _Reader:
         results = [self.g.node(r) for r in self.targets(node.id, "hasResult")]
         events = [self.g.node(a) for a in self.targets(node.id, "adverseEvent")]
         publications = self.targets(node.id, "references")
+        endpoints = {
+            kind: frozenset(
+                m
+                for e in self.targets(node.id, f"{kind}Endpoint")
+                for m in self.targets(e, "measure")
+            )
+            for kind in ("primary", "secondary")
+        }
+        read = [self.result(r, node.id) for r in results if r]
+        # a measure with a met / not met verdict is a primary endpoint even where the
+        # registered endpoint is not curated
+        primary = endpoints["primary"] | {r.measure for r in read if r.met_endpoint is not None}
         return Trial(
+            primary_measures=primary,
+            secondary_measures=endpoints["secondary"],
             id=node.id,
             iri=node.iri,
             name=node.name,
@@ -418,7 +497,10 @@ class _Reader:
             conditions=tuple((c, self.name(c)) for c in self.targets(node.id, "studiesCondition")),
             arms=tuple(self.arm(a) for a in self.targets(node.id, "hasArm")),
             results=tuple(
-                sorted((self.result(r, node.id) for r in results if r), key=_result_order)
+                sorted(
+                    read,
+                    key=lambda r: _result_order(r, primary, endpoints["secondary"]),
+                )
             ),
             adverse_events=tuple(
                 sorted(
@@ -453,9 +535,43 @@ def _expand(curie: str) -> str:
         return curie
 
 
-def _result_order(r: Result) -> tuple[object, ...]:
-    return (r.measure_short.casefold(), _time_order(r.time_point), r.population, r.statistic,
-            r.is_comparison, r.arm_label, r.curation_id)  # fmt: skip
+def _result_order(
+    r: Result, primary: frozenset[str] = frozenset(), secondary: frozenset[str] = frozenset()
+) -> tuple[object, ...]:
+    """Primary endpoint results first (the registered primary measure, or met / not met),
+    then secondary endpoints, then the rest; within a measure by time point (numerically),
+    population, arm results before the comparison, arm."""
+    rank = 0 if r.measure in primary else (1 if r.measure in secondary else 2)
+    return (rank, r.measure_short.casefold(), r.measure, _time_order(r.time_point), r.population,
+            r.statistic, r.is_comparison, r.arm_label, r.curation_id)  # fmt: skip
+
+
+def publication_name(node: Node) -> str:
+    """'Kolios 2021' (first author's surname as curated, and year), else the short title."""
+    authors = str(node.properties.get("author_list", "")).split(";")
+    first = authors[0].strip()
+    year = str(node.properties.get("year", ""))
+    if first and year:
+        return f"{first} {year}"
+    title = node.name if len(node.name) <= 36 else node.name[:35].rstrip() + "…"
+    return f"{title} ({year})" if year else title
+
+
+def source_link(node: Node) -> str:
+    """A URL that resolves: PubMed, DOI, registry or PMC from the node's identifiers (dcterms
+    identifier, rdfs:seeAlso, its own CURIE), else an http(s) IRI of the node outside the
+    project's namespace; '' when there is none (the project's w3id IRIs resolve nowhere)."""
+    props = node.properties
+    ids = [*_list(props.get("identifier")), *_list(props.get("see_also")), node.id]
+    for prefix, template in RESOLVERS.items():
+        for curie in ids:
+            head, _, local = curie.partition(":")
+            if head.upper() == prefix and local:
+                return template.format(local.replace("%2F", "/"))
+    for url in (node.iri, *_list(props.get("see_also")), *_list(props.get("url"))):
+        if url.startswith(("http://", "https://")) and not url.startswith(PROJECT_IRI):
+            return url
+    return ""
 
 
 def _time_order(time_point: str) -> tuple[int, float, str]:

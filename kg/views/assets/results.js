@@ -31,12 +31,12 @@
       box.appendChild(el("div", "kg-card-title", "Evidence " + (i + 1)));
       var src = el("div", "kg-field");
       if (/^https?:\/\//i.test(ev.source_link)) {
-        var a = link(ev.source_link, ev.source);
+        var a = link(ev.source_link, ev.source_short || ev.source);
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         src.appendChild(a);
-      } else { src.textContent = ev.source; }
-      if (ev.source_name) { src.appendChild(document.createTextNode(" " + ev.source_name)); }
+      } else { src.textContent = ev.source_short || ev.source; }
+      src.appendChild(document.createTextNode(" (" + ev.source + ")" + (ev.source_name ? " " + ev.source_name : "")));
       box.appendChild(src);
       if (ev.eco) { box.appendChild(el("div", "kg-field", ev.eco + (ev.eco_label ? " " + ev.eco_label : ""))); }
       if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }

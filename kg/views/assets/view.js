@@ -126,9 +126,36 @@
       ctx.restore();
     });
   }
-  /* open zoomed in far enough to read the labels (the Fit button shows everything) */
-  function readable() {
+  /* fit the nodes *with their labels* (vis-network's fit uses node positions, so labels at
+     the edge were clipped: "targeted thera"), with a margin of FIT_PADDING px */
+  var FIT_PADDING = 24;
+  var SMALL_FIT = 0.7;
+  function fitAll() {
     network.fit({ animation: false });
+    var box = null;
+    nodeView.getIds().forEach(function (id) {
+      var b = network.getBoundingBox(id);
+      if (!b) { return; }
+      box = box ? { left: Math.min(box.left, b.left), right: Math.max(box.right, b.right),
+                    top: Math.min(box.top, b.top), bottom: Math.max(box.bottom, b.bottom) }
+                : { left: b.left, right: b.right, top: b.top, bottom: b.bottom };
+    });
+    if (!box) { return; }
+    var w = Math.max(container.clientWidth - 2 * FIT_PADDING, 1);
+    var h = Math.max(container.clientHeight - 2 * FIT_PADDING, 1);
+    var scale = Math.min(w / Math.max(box.right - box.left, 1), h / Math.max(box.bottom - box.top, 1));
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
+                     scale: Math.min(scale, network.getScale()), animation: false });
+  }
+  /* open zoomed in far enough to read the labels (the Fit button shows everything) */
+  var zoomedToRead = false;
+  function readable() {
+    fitAll();
+    /* a small page whose whole drawing fits with labels of at least 0.7 x the readable size
+       (about 8 px) opens on all of it; a larger one, and the overview and ontology pages
+       (which have a focus node), zoom in to readable labels */
+    zoomedToRead = network.getScale() < (meta.focus_node ? 1 : SMALL_FIT) * meta.readable_scale;
+    if (!zoomedToRead) { return; }
     if (network.getScale() < meta.readable_scale && meta.focus_node) {
       network.focus(meta.focus_node, { scale: meta.readable_scale, animation: false });
     } else if (network.getScale() < meta.readable_scale) {
@@ -368,12 +395,12 @@
   physics.addEventListener("change", function () {
     network.setOptions({ physics: { enabled: physics.checked } });
   });
-  document.getElementById("kg-fit").addEventListener("click", function () {
-    network.fit({ animation: false });
-  });
+  document.getElementById("kg-fit").addEventListener("click", fitAll);
 
   readable();
   network.once("afterDrawing", function () {
+    /* label sizes are measured on the first drawing: fit again with them */
+    if (!zoomedToRead) { readable(); }
     performance.mark("kg-ready");
     window.kgReadyMs = performance.now();
     window.kgReady = true;

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -440,6 +440,8 @@ _PATHS = [
 
 @settings(max_examples=300, deadline=None)
 @given(path=st.sampled_from(_PATHS), value=_JSON)
+@example(path=("designModule", "phases"), value=["\r0"])  # a line break in a comment's text
+@example(path=("designModule", "phases"), value=["\u2028"])
 def test_any_wrong_json_type_is_a_located_error_or_ignored(path: tuple, value: object) -> None:
     """A record field of any wrong JSON type: a KGError naming the field, or a draft that
     still loads as YAML -- never another exception."""

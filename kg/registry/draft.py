@@ -510,7 +510,8 @@ def _record_only_facts(record: StudyRecord, notes: _Notes) -> None:
 def _put(node: CommentedMap, key: str, value: Any, source: str | None = None) -> None:
     node[key] = value
     if source:
-        node.yaml_add_eol_comment(f"registry: {source}", key)
+        # a comment is one line: record text may hold line breaks (CR, NEL, U+2028 ...)
+        node.yaml_add_eol_comment(f"registry: {_oneline(source)}", key)
 
 
 def _flow(items: Iterable[str]) -> CommentedSeq:
@@ -528,7 +529,7 @@ def _oneline(text: str) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, subsequent_indent="  ") or [""]
+    return textwrap.wrap(_oneline(text), width, subsequent_indent="  ") or [""]
 
 
 def _folded(text: str) -> FoldedScalarString:

@@ -55,6 +55,7 @@ __all__ = [
     "converter",
     "curie_of",
     "expand",
+    "iri_of_name",
     "iri_of_property_graph_id",
     "iri_safe",
     "is_curie",
@@ -218,6 +219,29 @@ def check_curie(curie: str) -> str | None:
     if pattern and not pattern.match(local):
         return f"{curie!r} is not a valid {given} identifier (expected {pattern.pattern})"
     return None
+
+
+#: registry identifiers a user may give without a prefix, by the prefix they belong to
+#: (`NCT02955615` is `CLINICALTRIALS:NCT02955615`: the id carries its registry's name)
+BARE_IDENTIFIERS: dict[str, re.Pattern[str]] = {"CLINICALTRIALS": _PATTERNS["CLINICALTRIALS"]}
+
+
+def iri_of_name(name: str) -> URIRef | None:
+    """The IRI a CURIE of a known prefix (synonyms such as `NCT:` included) or a bare
+    registry id (`NCT02955615`) names, or None for anything else (a label, an IRI).
+
+    For looking a user's name up among nodes: the CURIE is expanded by :func:`expand`, as a
+    curator's would be, so `NCT:NCT02955615` and `CLINICALTRIALS:NCT02955615` meet the same
+    node. The local part's syntax is not checked (a lookup, not a definition).
+    """
+    text = name.strip()
+    for prefix, pattern in BARE_IDENTIFIERS.items():
+        if pattern.match(text.upper()):
+            return expand(f"{prefix}:{text.upper()}")
+    if not _CURIE.match(text) or "://" in text:
+        return None
+    prefix = text.split(":", 1)[0]
+    return expand(text) if canonical_prefix(prefix) else None
 
 
 def iri_safe(local: str) -> str:

@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.curation.load import load_curation
 from kg.errors import KGError
 from kg.export.base import BuildContext, sinks
 from kg.export.html import HtmlSink
+from kg.namespaces import OBO, expand, property_graph_id
 from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.rdf.build import build_dataset
@@ -288,6 +291,20 @@ def test_entities_resolve_by_curie_label_or_synonym(context: BuildContext) -> No
     g = context.projection
     assert resolve_entities(g, ["CL:0000815"]) == ["CL:0000815"]
     assert resolve_entities(g, ["Regulatory T Cell", "SLE"]) == ["CL:0000815", "MONDO:0007915"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(number=st.integers(0, 99_999_999), spelling=st.sampled_from(
+    ["CLINICALTRIALS:{}", "NCT:{}", "clinicaltrials:{}", "{}", "{lower}", " {} "]))  # fmt: skip
+def test_a_trial_resolves_by_any_spelling_of_its_curie(number: int, spelling: str) -> None:
+    """Every prefix synonym the converter accepts, and the bare NCT number, name the trial."""
+    nct = f"NCT{number:08d}"
+    iri = str(expand(f"CLINICALTRIALS:{nct}"))
+    trial = Node(property_graph_id(iri), iri, "trial", "biolink:ClinicalTrial", ("ClinicalTrial",))
+    ncit = Node("NCIT:C27551", f"{OBO}NCIT_C27551", "NCT", "biolink:NamedThing", ("OntologyClass",))
+    g = PropertyGraph((ncit, trial), ())
+    name = spelling.format(nct, lower=nct.lower())
+    assert resolve_entities(g, [name]) == [f"CLINICALTRIALS:{nct}"]
 
 
 def test_an_unknown_entity_is_an_error_with_close_matches(context: BuildContext) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from kg.errors import KGError, Problem
+from kg.namespaces import iri_of_name
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.views.labels import display_names
 from kg.views.trialdata import Evidence, Trial, trial_data
@@ -284,6 +285,10 @@ def neighbourhood_view(g: PropertyGraph, seeds: Sequence[str], hops: int) -> Vie
 def resolve_entities(g: PropertyGraph, names: Sequence[str]) -> list[str]:
     """Node ids for CURIEs, IRIs, labels or else synonyms (case-insensitive); KGError if unknown.
 
+    A CURIE is expanded by the project's converter first (prefix synonyms such as `NCT:`
+    included; a bare registry id such as NCT02955615 too), so any spelling of a node's
+    IRI finds it.
+
     Where a name fits several nodes but only one curated entity, that entity is meant.
     Every unknown or ambiguous name is reported, unknown ones with the closest matches.
     """
@@ -298,7 +303,9 @@ def resolve_entities(g: PropertyGraph, names: Sequence[str]) -> list[str]:
     problems: list[Problem] = []
     for name in names:
         key = name.strip().casefold()
-        hits = sorted(primary.get(key) or synonyms.get(key) or ())
+        iri = iri_of_name(name)  # NCT:NCT02955615, a bare NCT02955615: the node's IRI
+        named = primary.get(iri.casefold(), set()) if iri is not None else set()
+        hits = sorted(primary.get(key) or named or synonyms.get(key) or ())
         curated = [h for h in hits if (n := g.node(h)) and _is_curated(n)]
         if len(hits) > 1 and len(curated) == 1:  # a curated entity wins over imported terms
             hits = curated

@@ -330,7 +330,9 @@ def query(
             "--format",
             "-f",
             help=f"Output format: {_query_formats()}. Default: table (a boxed table on a "
-            "terminal, tab-separated full values in a pipe or file), or ttl for a graph.",
+            "terminal, plain in a pipe or file), or ttl for a graph. plain: tab-separated "
+            "cells as the table shows them (CURIEs, bare text); tsv: the W3C SPARQL 1.1 TSV "
+            'results format (?var header, <IRI> and "literal" RDF terms).',
         ),
     ] = None,
     out_file: Annotated[
@@ -458,7 +460,10 @@ from kg.imports import app as import_app  # noqa: E402  (sub-app: kg import clin
 app.add_typer(import_app, name="import")
 
 neo4j_app = typer.Typer(
-    name="neo4j", help="Load the property graph into Neo4j.", no_args_is_help=True
+    name="neo4j",
+    help="Load the property graph into Neo4j.\n\n"
+    "Example: NEO4J_PASSWORD=secret kg neo4j load --uri neo4j://localhost:7687 --user neo4j",
+    no_args_is_help=True,
 )
 app.add_typer(neo4j_app)
 

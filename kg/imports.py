@@ -20,7 +20,8 @@ __all__ = ["app"]
 
 app = typer.Typer(
     name="import",
-    help="Draft curation from public records: ClinicalTrials.gov studies, PubMed citations.",
+    help="Draft curation from public records: ClinicalTrials.gov studies, PubMed citations."
+    "\n\nExample: kg import clinicaltrials NCT02955615 && kg import pubmed 35973803",
     no_args_is_help=True,
 )
 out = Console(highlight=False)

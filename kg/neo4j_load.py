@@ -11,6 +11,7 @@ variable, a server that rejects a statement) become a KGError with one clear lin
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,6 +74,7 @@ class Neo4jTarget:
             )
         self.uri, self.database = uri, database
         self.user = auth[0] if auth else None
+        _quiet_driver_log()
         try:
             self._driver = GraphDatabase.driver(uri, auth=auth)
         except (ValueError, DriverError) as exc:
@@ -174,6 +176,20 @@ def _check_batch_size(batch_size: int) -> None:
 
 def _write_batch(tx: Any, batch: Batch) -> None:
     tx.run(batch.query, rows=list(batch.rows)).consume()
+
+
+def _quiet_driver_log() -> None:
+    """Keep the driver's own log lines off standard error: what a user can fix reaches them
+    once, as the KGError `_errors` raises (with the URI and a hint).
+
+    With no logging configured, Python prints a library's ERROR records to standard error
+    (the `lastResort` handler), so a closed port printed the driver's bare "Unable to
+    retrieve routing information" above the error. A NullHandler on the driver's logger
+    stops that; a program that configures logging still receives the records.
+    """
+    log = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
 
 
 def _message(exc: Exception) -> str:

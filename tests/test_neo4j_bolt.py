@@ -43,6 +43,17 @@ def test_unreachable_server_is_one_clean_error() -> None:
     assert "Connection refused" in result.stderr
 
 
+def test_unreachable_routing_server_prints_only_the_error() -> None:
+    """neo4j:// (routing) to a closed port: the driver's log line stays off standard error."""
+    port = _closed_port()
+    result = _kg("neo4j", "load", "--uri", f"neo4j://127.0.0.1:{port}")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error:\n  cannot reach a Neo4j server at neo4j://127.0.0.1:{port}: Unable to retrieve "
+        "routing information (is it running, and is the Bolt port right?)\n"
+    )
+
+
 def test_unreachable_server_raises_kgerror_from_the_library() -> None:
     port = _closed_port()
     with pytest.raises(KGError, match=r"cannot reach a Neo4j server at bolt://127\.0\.0\.1"):

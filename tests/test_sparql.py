@@ -64,6 +64,16 @@ def test_unknown_name_and_missing_file_are_user_errors() -> None:
         resolve("missing.rq", QUERIES)
 
 
+def test_a_mistyped_query_name_gets_a_did_you_mean() -> None:
+    with pytest.raises(KGError) as info:
+        resolve("rct_primary_endpoint", QUERIES)
+    assert str(info.value.problems[0]) == (
+        "no named query 'rct_primary_endpoint'; did you mean 'rct_primary_endpoints' or "
+        "'rct_primary_endpoint_met'? "
+        "(`kg query --list` shows them); pass a .rq file or SPARQL text instead"
+    )
+
+
 def test_question_of_reads_the_comment() -> None:
     assert question_of("# Question: Why?\nASK {}") == "Why?"
     assert question_of("ASK {}") is None
@@ -182,6 +192,40 @@ def test_cli_csv_json_tsv_xml(exports: Path) -> None:
         assert len(list(parse_query_results(out.encode(), format=rf))) == 3  # type: ignore[arg-type]
 
 
+def test_cli_list_refuses_an_answer_format_and_honours_plain() -> None:
+    code, _, err = kg("query", "--list", "-f", "csv")
+    assert code == 1
+    assert err == (
+        "--list prints the named queries as a table (name<TAB>question lines in a pipe); "
+        "--format csv is for a query's answer: drop one of them"
+    )
+    code, out, _ = kg("query", "--list", "-f", "plain", "--queries", str(QUERIES))
+    assert code == 0
+    assert out.splitlines() == [f"{q.name}\t{q.question}" for q in named_queries(QUERIES)]
+
+
+def test_every_answer_ends_with_a_newline(exports: Path, tmp_path: Path) -> None:
+    """An ASK answer as CSV/TSV is one bare word: it still ends its line."""
+    ask = ("query", "any_rct_met_primary", "--exports", str(exports), "--queries", str(QUERIES))
+    for fmt in ("csv", "tsv", "json", "xml", "plain", "table"):
+        code, out, _ = kg(*ask, "-f", fmt)
+        assert code == 0
+        assert out.endswith("\n") and not out.endswith("\n\n"), (fmt, out)
+        target = tmp_path / f"answer.{fmt}"
+        assert kg(*ask, "-f", fmt, "-o", str(target))[0] == 0
+        assert target.read_text("utf-8") == out
+    assert kg(*ask, "-f", "csv")[1] in ("true\n", "false\n")
+
+
+def test_plain_is_the_table_off_a_terminal_and_tsv_is_sparql_tsv(exports: Path) -> None:
+    args = ("query", "cell_types_reduced", "--exports", str(exports), "--queries", str(QUERIES))
+    plain = kg(*args, "-f", "plain")[1]
+    assert plain == kg(*args)[1]  # the default in a pipe
+    tsv = kg(*args, "-f", "tsv")[1]
+    assert plain.splitlines()[0] == tsv.splitlines()[0].replace("?", "")
+    assert "CL:0000899" in plain and "<http://purl.obolibrary.org/obo/CL_0000899>" in tsv
+
+
 def test_cli_table_on_a_terminal_is_boxed(exports: Path) -> None:
     """Only a terminal gets the boxed table (CURIEs, a row count; long cells may be cut)."""
     screen = io.StringIO()
@@ -233,7 +277,7 @@ def test_cli_format_that_does_not_fit_the_answer_is_an_error(exports: Path) -> N
     assert "a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt" in err
     code, _, err = kg("query", "graph_sizes", "--format", "ttl", *args)
     assert code == 1
-    assert "a SELECT or ASK answer needs table, csv, tsv, json or xml" in err
+    assert "a SELECT or ASK answer needs table, plain, csv, tsv, json or xml" in err
     code, _, err = kg("query", "graph_sizes", "--format", "yaml", *args)
     assert code == 1
     assert "unknown --format 'yaml'" in err
@@ -269,10 +313,22 @@ def test_console_script_prints_error_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_every_command_help_shows_an_example() -> None:
-    for command in ("query", "serve"):
-        result = runner.invoke(app, [command, "--help"])
+    """Every command and command group, nested ones too, shows an example of itself."""
+    import click
+    import typer.main
+
+    def paths(command: click.Command, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        subs = getattr(command, "commands", {})
+        return [path, *(p for name, sub in subs.items() for p in paths(sub, (*path, name)))]
+
+    every = paths(typer.main.get_command(app), ())
+    assert {("query",), ("neo4j",), ("neo4j", "load"), ("import",), ("ontologies",)} <= set(every)
+    for path in every:
+        result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0
-        assert "Example: kg " + command in " ".join(result.stdout.split())
+        flat = " ".join(result.stdout.split())
+        assert "Example:" in flat, path
+        assert " ".join(("kg", *path)) in flat[flat.index("Example:") :], path
 
 
 def test_default_graph_is_the_set_union_of_the_named_graphs(store: Store) -> None:

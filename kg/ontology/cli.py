@@ -37,7 +37,8 @@ __all__ = ["app"]
 
 app = typer.Typer(
     help="Public ontologies: fetch their releases, extract the modules the graph uses, "
-    "check curated ids, full merge.",
+    "check curated ids, full merge.\n\n"
+    "Example: kg ontologies fetch && kg ontologies extract && kg ontologies check",
     no_args_is_help=True,
 )
 

@@ -12,6 +12,7 @@ endpoint that does not predeclare them (Oxigraph's server, `kg serve`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +92,11 @@ def resolve(query: str, queries_dir: Path = QUERIES_DIR) -> QueryText:
         if path.is_file():
             return QueryText(_read(path), display_path(path))
         where = "" if queries_dir == QUERIES_DIR else f" in {display_path(queries_dir)}/"
+        names = sorted(p.stem for p in queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
+        close = difflib.get_close_matches(query, names, n=3, cutoff=0.8)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise KGError(
-            f"no named query {query!r}{where} (`kg query --list` shows them); "
+            f"no named query {query!r}{where}{hint} (`kg query --list` shows them); "
             "pass a .rq file or SPARQL text instead"
         )
     return QueryText(query, "<query>")

@@ -74,10 +74,19 @@ FORMATS: dict[str, OutputFormat] = {
     for f in (
         OutputFormat(
             "table",
-            "a boxed table on a terminal; tab-separated full values in a pipe or file",
+            "a boxed table on a terminal; in a pipe or file the same as plain",
+        ),
+        OutputFormat(
+            "plain",
+            "the table's cells as tab-separated lines: IRIs as CURIEs, literals as their "
+            "bare text, untruncated",
         ),
         OutputFormat("csv", "SPARQL 1.1 CSV results", results=QueryResultsFormat.CSV),
-        OutputFormat("tsv", "SPARQL 1.1 TSV results", results=QueryResultsFormat.TSV),
+        OutputFormat(
+            "tsv",
+            'SPARQL 1.1 TSV results (?var header, <IRI> and quoted "literal" terms)',
+            results=QueryResultsFormat.TSV,
+        ),
         OutputFormat("json", "SPARQL 1.1 JSON results", results=QueryResultsFormat.JSON),
         OutputFormat("xml", "SPARQL 1.1 XML results", results=QueryResultsFormat.XML),
         OutputFormat("ttl", "Turtle (CONSTRUCT, DESCRIBE)", graph=RdfFormat.TURTLE),
@@ -204,9 +213,11 @@ def write_result(result: QueryResult, fmt: OutputFormat, stream: IO[bytes]) -> N
     if fmt.results is None:
         raise KGError(
             f"--format {fmt.name} is for CONSTRUCT/DESCRIBE graphs; a SELECT or ASK answer "
-            "needs table, csv, tsv, json or xml"
+            "needs table, plain, csv, tsv, json or xml"
         )
-    stream.write(result.serialize(format=fmt.results) or b"")
+    data = result.serialize(format=fmt.results) or b""
+    # an ASK answer as CSV/TSV is a bare `true`/`false`: end it like every other line
+    stream.write(data if data.endswith(b"\n") else data + b"\n")
 
 
 def graph_bytes(triples: list[Triple], fmt: RdfFormat) -> bytes:
@@ -277,7 +288,12 @@ def query_command(
     """
     notes = errors if errors is not None else Console(stderr=True)
     if list_queries:
-        _print_list(queries_dir, console)
+        if fmt not in (None, "table", "plain"):
+            raise KGError(
+                f"--list prints the named queries as a table (name<TAB>question lines in a "
+                f"pipe); --format {fmt} is for a query's answer: drop one of them"
+            )
+        _print_list(queries_dir, console, plain=fmt == "plain")
         return
     if not query:
         raise KGError("give a query: a name from `kg query --list`, a .rq file, or SPARQL text")
@@ -319,12 +335,12 @@ def query_command(
 
 def _emit(result: QueryResult, fmt: OutputFormat, out: Path | None, console: Console) -> None:
     """Write the answer: a boxed table only on a terminal; elsewhere every value in full."""
-    if fmt.name == "table":
+    if fmt.name in ("table", "plain"):
         if isinstance(result, QueryTriples):
             raise KGError(
-                "a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt, not table"
+                f"a CONSTRUCT or DESCRIBE answer is a graph: use --format ttl or nt, not {fmt.name}"
             )
-        if out is None and console.is_terminal:
+        if out is None and console.is_terminal and fmt.name == "table":
             console.print(render_table(result))
             return
         if out is None:
@@ -391,10 +407,11 @@ def _format(name: str | None) -> OutputFormat | None:
     return FORMATS[name]
 
 
-def _print_list(queries_dir: Path, console: Console) -> None:
-    """The named queries: a table on a terminal, `name<TAB>question` lines elsewhere."""
+def _print_list(queries_dir: Path, console: Console, plain: bool = False) -> None:
+    """The named queries: a table on a terminal, `name<TAB>question` lines elsewhere
+    (or wherever `plain` asks for them)."""
     found = named_queries(queries_dir)
-    if not console.is_terminal:
+    if plain or not console.is_terminal:
         for named in found:
             console.file.write(f"{named.name}\t{named.question}\n")
         return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from kg.curation.load import load_curation
+from kg.curation.load import did_you_mean, load_curation
 from kg.errors import KGError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,3 +162,44 @@ def test_a_bound_becomes_value_plus_comparator_in_rdf(data: Path) -> None:
     values = [o for _, _, o, _ in ds.quads((node, KGV.pValue, None, None))]
     assert values == [Literal(Decimal("0.05"), datatype=XSD.decimal)]
     assert [str(o) for _, _, o, _ in ds.quads((node, KGV.pValueComparator, None, None))] == ["<"]
+
+
+DIGITS = "0123456789"
+ACCESSION = st.text(DIGITS, min_size=7, max_size=7)
+
+
+def _slips(text: str) -> set[str]:
+    """Every string one typing slip from text, enumerated: a digit wrong, missing, extra
+    or moved elsewhere (a swap of neighbours is a move)."""
+    out = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in DIGITS}
+    out |= {text[:i] + text[i + 1 :] for i in range(len(text))}
+    out |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in DIGITS}
+    for i in range(len(text)):
+        rest = text[:i] + text[i + 1 :]
+        out |= {rest[:j] + text[i] + rest[j:] for j in range(len(rest) + 1)}
+    return out - {text}
+
+
+@given(target=ACCESSION, others=st.sets(ACCESSION, max_size=30), data=st.data())
+def test_a_numeric_accession_one_slip_away_is_suggested_with_its_label(
+    target: str, others: set[str], data: st.DataObject
+) -> None:
+    """The accession meant is named, with its label, for any one slip of it; whatever is
+    suggested for any typo is one slip from the typo; nothing further is."""
+    typo = data.draw(st.sampled_from(sorted(_slips(target))))
+    near = _slips(typo)
+    known = {target} | {k for k in others if k not in near} - {typo}
+    labels = {f"MONDO:{k}": f"term {k}" for k in known}
+    hint = did_you_mean(f"MONDO:{typo}", sorted(labels), labels)
+    assert hint == f"did you mean 'MONDO:{target}' (term {target})?"
+    labels = {f"MONDO:{k}": k for k in {target, *others} - {typo}}
+    suggested = re.findall(r"'MONDO:(\d+)'", did_you_mean(f"MONDO:{typo}", sorted(labels), labels))
+    assert set(suggested) <= near
+    assert len(suggested) == min(3, len(near & {target, *others}))
+
+
+def test_a_mistyped_accession_of_another_prefix_is_not_suggested() -> None:
+    labels = {"MONDO:0007915": "systemic lupus erythematosus", "CL:0007951": "x"}
+    assert did_you_mean("MONDO:0007951", sorted(labels), labels) == (
+        "did you mean 'MONDO:0007915' (systemic lupus erythematosus)?"
+    )

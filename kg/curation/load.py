@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -285,24 +285,62 @@ def _hint(got: Any, allowed: Sequence[str]) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
-def did_you_mean(value: str, known: Iterable[str]) -> str:
+def did_you_mean(value: str, known: Iterable[str], labels: Mapping[str, str] | None = None) -> str:
     """'did you mean 'X'?' for the known value closest to value (case-insensitive), or ''.
 
     Ids in a namespace (`il2kg:drug/aldesleukine`) are compared by their local part among
     the ids of the same namespace, so a shared prefix does not make unrelated ids look
-    alike. A numeric accession (PR:000009999) gets no suggestion: a wrong digit is not a
-    typo that closeness can undo.
+    alike. A numeric accession (MONDO:0007951) is close only to the accessions one typing
+    slip away: one digit wrong, missing, extra or moved, two neighbours swapped
+    (:func:`_one_slip`; difflib's greedy ratio misses some swaps). PR:000009999 has no
+    suggestion, MONDO:0007951 gets MONDO:0007915 (then MONDO:0007191, a moved digit). Up
+    to 3 such ids are named, the likeliest slip first, each with its label from `labels`
+    (id -> label), since a number says nothing by itself: `'MONDO:0007915' (systemic
+    lupus erythematosus)`.
     """
     cut = max(value.rfind("/"), value.rfind(":")) + 1
     namespace, local = value[:cut], value[cut:]
-    if local.isdigit():
-        return ""
     by_key: dict[str, str] = {}
     for k in known:
         if k[:cut] == namespace and (cut == 0 or ("/" not in k[cut:] and ":" not in k[cut:])):
             by_key.setdefault(k[cut:].casefold(), k)
-    hits = difflib.get_close_matches(local.casefold(), list(by_key), n=1, cutoff=0.6)
-    return f"did you mean {by_key[hits[0]]!r}?" if hits else ""
+    if local.isdigit():
+        near = [key for key in by_key if key.isdigit() and _one_slip(local, key)]
+        near.sort(key=lambda key: (_slips(local, key), key))  # a swap before a move
+        hits = near[:3]
+    else:
+        hits = difflib.get_close_matches(local.casefold(), list(by_key), n=1, cutoff=0.6)
+    found = [by_key[h] for h in hits]
+    shown = labels if local.isdigit() and labels else {}  # a number says nothing by itself
+    names = [f"{k!r} ({shown[k]})" if k in shown else repr(k) for k in found]
+    return f"did you mean {' or '.join(names)}?" if names else ""
+
+
+def _one_slip(typed: str, meant: str) -> bool:
+    """Whether typed keeps every character of meant but one, in order: one character wrong,
+    missing, extra or moved (two neighbours swapped is one moved). That is, their longest
+    common subsequence is at most one shorter than the longer of the two."""
+    if typed == meant or abs(len(typed) - len(meant)) > 1:
+        return False
+    row = [0] * (len(meant) + 1)  # longest common subsequence, one row at a time
+    for a in typed:
+        prev = 0
+        for j, b in enumerate(meant):
+            prev, row[j + 1] = row[j + 1], prev + 1 if a == b else max(row[j], row[j + 1])
+    return row[-1] >= max(len(typed), len(meant)) - 1
+
+
+def _slips(typed: str, meant: str) -> int:
+    """Typing slips from meant to typed: the optimal-string-alignment distance (a character
+    wrong, missing or extra, or two neighbours swapped, each counts 1)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(meant) + 1)] for i in range(len(typed) + 1)]
+    for i in range(1, len(typed) + 1):
+        for j in range(1, len(meant) + 1):
+            cost = typed[i - 1] != meant[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and typed[i - 1] == meant[j - 2] and typed[i - 2] == meant[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
 
 
 def _referential_problems(
@@ -323,7 +361,8 @@ def _referential_problems(
                 yield r.problem(("id",), f"duplicate id {r.model.id!r} (first defined at {where})")
             seen.setdefault(r.model.id, r)
         failed = known.get(kind, set())
-        ids[kind] = _Pool(None if failed is None else set(seen) | failed)
+        labels = {i: str(r.model.label) for i, r in seen.items() if getattr(r.model, "label", None)}
+        ids[kind] = _Pool(None if failed is None else set(seen) | failed, labels)
     entities, pubs, measures = ids["entities"], ids["publications"], ids["outcome_measures"]
 
     def need(
@@ -476,13 +515,14 @@ def _percent_problem(percent: float, n: int, total: int) -> str | None:
 class _Pool:
     """A set of defined ids; None (the defining file was unreadable) contains everything."""
 
-    def __init__(self, ids: set[str] | None) -> None:
+    def __init__(self, ids: set[str] | None, labels: Mapping[str, str] | None = None) -> None:
         self.ids = ids
+        self.labels = labels or {}
 
     def __contains__(self, value: object) -> bool:
         return self.ids is None or value in self.ids
 
     def suggest(self, value: str) -> str:
         """'; did you mean ...?' naming the closest defined id, or ''."""
-        hint = did_you_mean(value, sorted(self.ids or ()))
+        hint = did_you_mean(value, sorted(self.ids or ()), self.labels)
         return f"; {hint}" if hint else ""

@@ -26,7 +26,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.term import Literal as RdfLiteral
 from rdflib.term import Node
 
-from kg.curation.load import LoadedCuration, Location
+from kg.curation.load import LoadedCuration, Location, did_you_mean
 from kg.errors import KGError, Problem, display_path
 from kg.namespaces import BIOLINK, KGV, OWL, RDF, RDFS, curie_of
 from kg.ontology.modules import Module
@@ -194,6 +194,7 @@ def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
     locator = _Locator(loaded, built)
     found: list[Finding] = []
     checked: set[tuple[Node | None, Node | None, Node | None]] = set()
+    declared: dict[str, dict[str, str]] = {}  # namespace -> labelled terms (for _with_value)
     # top-level results only: nested sh:detail results explain these and are not findings
     for r in results.objects(None, SH.result):
         focus = results.value(r, SH.focusNode)
@@ -209,13 +210,46 @@ def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
         message = str(results.value(r, SH.resultMessage) or "does not conform")
         value = results.value(r, SH.value)
         if value is not None and value != focus:
-            message += f" (got {_show(value)})"
+            message = _with_value(message, value, check, built, declared)
         severity = _severity(results.value(r, SH.resultSeverity))
         for where in locator.locate(focus, path, check):
             found.append(
                 Finding(where.file, where.line, where.field, check, _show(focus), message, severity)
             )
     return found
+
+
+#: checks whose value must be a term declared (labelled) in a module: a value close to a
+#: declared term of its namespace (ECO:0007212 for ECO:0007121) gets the term suggested
+_SUGGEST_DECLARED = frozenset({"Evidence-codeDeclared"})
+
+
+def _with_value(
+    message: str, value: Node, check: str, built: BuiltGraph, declared: dict[str, dict[str, str]]
+) -> str:
+    """message with the offending value, and for a mistyped code the close declared codes.
+
+    The suggestion (kg.curation.load.did_you_mean over the labelled terms of the value's
+    namespace, with their labels) goes before the message's advice (after its first "; "),
+    so a typo is fixed before a term is added to a module. `declared` caches the labelled
+    terms per namespace across the findings of one validation.
+    """
+    got = f"(got {_show(value)})"
+    if check not in _SUGGEST_DECLARED or not isinstance(value, URIRef):
+        return f"{message} {got}"
+    curie = curie_of(str(value))
+    namespace = str(value)[: len(str(value)) - len(curie.split(":", 1)[-1])]
+    if namespace not in declared:
+        declared[namespace] = {
+            curie_of(str(s)): str(o)
+            for s, _p, o, _g in built.dataset.quads((None, RDFS.label, None, None))
+            if isinstance(s, URIRef) and str(s).startswith(namespace)
+        }
+    hint = did_you_mean(curie, sorted(declared[namespace]), declared[namespace])
+    head, _, advice = message.partition("; ")
+    if not hint:
+        return f"{message} {got}"
+    return f"{head} {got}; {hint} If not, {advice}" if advice else f"{message} {got}; {hint}"
 
 
 def _severity(node: Node | None) -> Severity:

@@ -272,6 +272,31 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     Case(
+        "ref-condition-digits-swapped",
+        (Replace(T, "conditions: [MONDO:0007915]", "conditions: [MONDO:0007951]"),),
+        (
+            f"{T}:{{L0}}: conditions[0]: 'MONDO:0007951' {REF} entity (data/entities.yaml); "
+            "did you mean 'MONDO:0007915' (systemic lupus erythematosus) or 'MONDO:0007191' "
+            "(Behcet disease)?",
+        ),
+    ),
+    Case(
+        "shape-eco-code-typo",
+        (Replace(S, "eco: ECO:0000304", "eco: ECO:0000340"),),
+        (
+            f"violation {S}:{{L0}}: statements[{I0}].evidence[0].eco: the ECO code is not in the "
+            "ECO module (ontologies/eco/module.ttl) (got ECO:0000340); did you mean "
+            "'ECO:0000304' (author statement supported by traceable reference used in manual "
+            "assertion) or 'ECO:0000302' (author statement used in manual assertion)? If not, "
+            "add it to the ECO seeds and re-run `kg ontologies extract` [Evidence-codeDeclared; "
+            f"il2kg.evidence:{ST0}.1]",
+            "data: validation failed: 1 violation, ",
+        ),
+        args=("validate",),
+        exact=False,
+        needs=("ontologies/eco/module.ttl",),
+    ),
+    Case(
         "ref-result-arm",
         (
             Replace(

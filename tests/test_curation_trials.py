@@ -21,7 +21,7 @@ from pyoxigraph import QuerySolutions, Store
 from kg.curation.load import load_curation
 from kg.curation.schema import Curation, Trial
 from kg.namespaces import expand
-from kg.query.catalog import resolve
+from kg.query.catalog import QueryText, resolve
 from kg.query.sparql import execute
 from kg.query.store import load_store
 from kg.rdf.model import PHASE_CLASSES
@@ -266,6 +266,18 @@ def test_trials_failed_primary_endpoints_query(store: Store) -> None:
     lupil = [r for r in table if r["acronym"] == "LUPIL-2"]
     assert any("Bulgaria" in r["reason"] for r in lupil)
     assert {r["pValue"] for r in lupil} == {"0.3439"}
+    # one row per missed endpoint (result), every evidence quote of it in its one ?reason
+    missed = execute(store, QueryText(
+        "SELECT ?r ?q WHERE { ?r kgv:metEndpoint false OPTIONAL { ?r kgv:evidence/kgv:quote ?q } }",
+        "<q>"))  # fmt: skip
+    quotes: dict[str, set[str]] = {}
+    for solution in missed:  # type: ignore[union-attr]
+        quote = solution["q"]
+        quotes.setdefault(solution["r"].value, set()).update([quote.value] if quote else [])
+    assert len(table) == len(quotes) and len(lupil) == 1
+    reasons = sorted(sorted(set(r["reason"].split(" | ")) - {""}) for r in table)
+    assert reasons == sorted(sorted(q) for q in quotes.values())
+    assert len(lupil[0]["reason"].split(" | ")) >= 2
 
 
 def test_trials_other_il2_agents_query(store: Store) -> None:

@@ -11,7 +11,6 @@ import pytest
 from property_graph_samples import (
     kuzu_rows,
     load_admin_csv_into_kuzu,
-    projection_of_exports,
     read_admin_csv,
     tricky_graph,
 )
@@ -27,9 +26,9 @@ HEADER = re.compile(
 
 
 @pytest.fixture(scope="module")
-def real_graph(exports: Path) -> PropertyGraph:
-    """The projection of the real build, re-made from its N-Quads."""
-    return projection_of_exports(exports)[1]
+def real_graph(exports_projection) -> PropertyGraph:
+    """The projection of the real build, re-made from its N-Quads (once per session)."""
+    return exports_projection[1]
 
 
 def _write(graph: PropertyGraph, directory: Path) -> list[Path]:

@@ -171,6 +171,18 @@ CI_TOOLS = re.compile(
 )
 
 
+def _fail_missing_ci_tool(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Turn report's skip into a failure if KG_REQUIRE_TOOLS=1 and it names a CI tool."""
+    if not report.skipped or os.environ.get(REQUIRE_TOOLS) != "1":
+        return
+    if hasattr(report, "wasxfail") or not isinstance(report.longrepr, tuple):
+        return
+    reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+    if CI_TOOLS.search(reason):
+        report.outcome = "failed"
+        report.longrepr = f"missing tool: {reason}\n({REQUIRE_TOOLS}=1: CI installs it)"
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """With KG_REQUIRE_TOOLS=1 (set by .ci/run) a skip for a missing CI tool is a failure.
@@ -179,12 +191,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     saying what to install; CI installs all of them, so there the same skip fails loudly.
     """
     outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    if not report.skipped or os.environ.get(REQUIRE_TOOLS) != "1":
-        return
-    if hasattr(report, "wasxfail") or not isinstance(report.longrepr, tuple):
-        return
-    reason = str(report.longrepr[2])
-    if CI_TOOLS.search(reason):
-        report.outcome = "failed"
-        report.longrepr = f"{reason}\n({REQUIRE_TOOLS}=1: CI installs this tool: it must be here)"
+    _fail_missing_ci_tool(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """The same for a whole module skipped at import (pytest.importorskip of kgx, say)."""
+    outcome = yield
+    _fail_missing_ci_tool(outcome.get_result())

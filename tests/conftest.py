@@ -153,6 +153,15 @@ def exports_union_dataset(exports_projection: tuple[Any, Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
+def exports_kuzu(exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A Kuzu connection to the session build's neo4j-admin CSVs, loaded once (read only)."""
+    pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
+    from property_graph_samples import load_admin_csv_into_kuzu
+
+    return load_admin_csv_into_kuzu(exports / "neo4j", tmp_path_factory.mktemp("kuzu") / "db")
+
+
+@pytest.fixture(scope="session")
 def pristine_project(real_build: RealBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/ + ontologies/ of this checkout with the session build as its exports/."""
     root = tmp_path_factory.mktemp("pristine")

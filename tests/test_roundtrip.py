@@ -13,7 +13,6 @@ import networkx as nx
 import pytest
 from property_graph_samples import (
     kuzu_rows,
-    load_admin_csv_into_kuzu,
     read_admin_csv,
 )
 from rdflib import Dataset, Graph, URIRef
@@ -100,7 +99,7 @@ def test_kgx_agrees(exports: Path, rdf_statements, counts) -> None:
         ], sid
 
 
-def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, tmp_path) -> None:
+def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, exports_kuzu) -> None:
     nodes, rels = read_admin_csv(exports / "neo4j")
     assert (len(nodes), len(rels)) == counts
     by_id = {r["id"]: r for r in rels}
@@ -108,8 +107,7 @@ def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, tmp_pat
         assert by_id[sid]["negated"] is st["negated"], sid
         assert sorted(by_id[sid]["quotes"]) == st["quotes"], sid
 
-    pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
-    conn = load_admin_csv_into_kuzu(exports / "neo4j", tmp_path / "kuzu")
+    conn = exports_kuzu
     n = kuzu_rows(conn, "MATCH (n:N) RETURN count(n)")[0][0]
     r = kuzu_rows(conn, "MATCH ()-[r:R]->() RETURN count(r)")[0][0]
     assert (n, r) == counts

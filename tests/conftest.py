@@ -137,6 +137,15 @@ def assembled(real_build: RealBuild) -> Assembled:
 
 
 @pytest.fixture(scope="session")
+def real_context(assembled: Assembled) -> Any:
+    """A BuildContext of the session build's graph, as the sinks see it (no exports): its
+    projection and quads are computed once for every test that uses it."""
+    from kg.export.base import BuildContext
+
+    return BuildContext(dataset=assembled.dataset, loaded=assembled.loaded)
+
+
+@pytest.fixture(scope="session")
 def exports_projection(exports: Path) -> tuple[Any, Any]:
     """(rdflib Dataset, PropertyGraph) read back from the session build's kg.nq, once."""
     from property_graph_samples import projection_of_exports

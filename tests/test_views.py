@@ -63,9 +63,9 @@ XSS_DEFINITION = "</script><script>window.__pwned=2</script>"
 
 
 @pytest.fixture(scope="module")
-def context(assembled: Any) -> BuildContext:
+def context(real_context: BuildContext) -> BuildContext:
     """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
-    return BuildContext(dataset=assembled.dataset, loaded=assembled.loaded)
+    return real_context
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,7 @@ def test_named_graphs_separate_curation_provenance_and_ontologies(exports: Path)
     assert any(g.startswith(f"{base}ontology/") for g in graphs)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(built, tmp_path: Path) -> None:
     first, _ = built
     build(ROOT / "data", ROOT / "ontologies", tmp_path)
@@ -71,10 +72,8 @@ def test_manifest_records_inputs_outputs_and_counts(exports: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def dataset(exports: Path) -> Dataset:
-    ds = Dataset(default_union=True)  # statement nodes live in the provenance graph
-    ds.parse(exports / "kg.nq", format="nquads")
-    return ds
+def dataset(exports_union_dataset: Dataset) -> Dataset:
+    return exports_union_dataset  # statement nodes live in the provenance graph
 
 
 def test_every_statement_keeps_its_evidence_and_negated_ones_are_not_asserted(
@@ -112,50 +111,15 @@ def test_negated_findings_exist_only_as_statement_nodes(dataset: Dataset) -> Non
         assert (s, p, o) not in merged
 
 
-def test_a_build_passes_each_stage_once_and_reads_each_input_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The walk of build(): load, RDF, validate, project each run once; no input read twice."""
-    import builtins
-    from collections import Counter
+def test_a_build_passes_each_stage_once_and_reads_each_input_once(real_build) -> None:
+    """The walk of build(): load, RDF, validate, project each run once; no input read twice.
 
-    import kg.pipeline as pipeline
-    import kg.property_graph.projection as projection
-
-    calls: Counter[str] = Counter()
-
-    def counted(module: object, name: str) -> None:
-        original = getattr(module, name)
-
-        def wrapper(*args: object, **kwargs: object) -> object:
-            calls[name] += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
-
-    for name in ("load_curation", "iter_modules", "build_graph", "validate"):
-        counted(pipeline, name)
-    counted(projection, "project")
-
-    reads: Counter[Path] = Counter()
-    inputs = (ROOT / "data", ROOT / "ontologies")
-
-    def note(path: object) -> None:
-        resolved = Path(str(path)).resolve()
-        if any(resolved.is_relative_to(d) for d in inputs):
-            reads[resolved] += 1
-
-    read_bytes, read_text, open_ = Path.read_bytes, Path.read_text, builtins.open
-    monkeypatch.setattr(Path, "read_bytes", lambda self: (note(self), read_bytes(self))[1])
-    monkeypatch.setattr(
-        Path, "read_text", lambda self, *a, **k: (note(self), read_text(self, *a, **k))[1]
-    )
-    monkeypatch.setattr(
-        builtins, "open", lambda file, *a, **k: (note(file), open_(file, *a, **k))[1]
-    )
-    build(ROOT / "data", ROOT / "ontologies", tmp_path)
-    assert calls == {n: 1 for n in ("load_curation", "iter_modules", "build_graph", "validate",
-                                    "project")}  # fmt: skip
-    twice = {str(p): n for p, n in reads.items() if n > 1}
+    The session's real build (tests/conftest.py) ran with every stage call and every read of
+    a file under data/ or ontologies/ counted.
+    """
+    trace = real_build.trace
+    assert trace.calls == {n: 1 for n in ("load_curation", "iter_modules", "build_graph",
+                                          "validate", "project")}  # fmt: skip
+    twice = {str(p): n for p, n in trace.reads.items() if n > 1}
     assert twice == {}
-    assert len(reads) >= 15  # every curated file and module was read (once)
+    assert len(trace.reads) >= 15  # every curated file and module was read (once)

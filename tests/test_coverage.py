@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Literal, URIRef
 
-from kg.curation.load import load_curation
 from kg.export.coverage import TRIAL_ASPECTS, coverage, render_markdown
 from kg.namespaces import BIOLINK, KGV, RDF, RDFS, expand
 from kg.rdf.isolation import isolated_entities, isolated_entity_issues
@@ -79,7 +79,7 @@ def test_isolated_entities_are_those_without_a_relation() -> None:
     assert isolated_entities(ds, {a, b, c}) == [c]
 
 
-def test_validate_warns_on_each_isolated_entity(tmp_path: Path) -> None:
+def test_validate_warns_on_each_isolated_entity(tmp_path: Path, real_context: Any) -> None:
     """An entity nothing uses is a located warning of kg validate, not a violation."""
     import shutil
 
@@ -102,6 +102,5 @@ def test_validate_warns_on_each_isolated_entity(tmp_path: Path) -> None:
     assert f.line == len(entities.read_text("utf-8").splitlines()) - 2
     assert "isolated-entity" in REFERENTIAL_CHECKS and "isolated-entity" in check_ids()
     # in the project itself every entity is connected (genes, publications, organisations)
-    loaded = load_curation(ROOT / "data")
-    assert isolated_entity_issues(loaded, assemble(ROOT / "data", ROOT / "ontologies", (), None)
-                                  .built.dataset) == []  # fmt: skip
+    session = real_context  # the session build's graph (tests/conftest.py)
+    assert isolated_entity_issues(session.loaded, session.dataset) == []

@@ -73,10 +73,8 @@ def test_output_is_byte_stable(tmp_path: Path) -> None:
     )
 
 
-def test_real_build_graphml_matches_the_projection(exports: Path) -> None:
-    from property_graph_samples import projection_of_exports
-
-    graph = projection_of_exports(exports)[1]
+def test_real_build_graphml_matches_the_projection(exports: Path, exports_projection) -> None:
+    graph = exports_projection[1]
     g = nx.read_graphml(exports / "graph.graphml", force_multigraph=True)
     assert g.number_of_nodes() == len(graph.nodes)
     assert g.number_of_edges() == len(graph.edges)

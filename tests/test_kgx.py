@@ -14,7 +14,7 @@ from typing import Any
 
 import kgx_offline
 import pytest
-from property_graph_samples import projection_of_exports, tricky_graph
+from property_graph_samples import tricky_graph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -114,9 +114,9 @@ def test_predicate_table_agrees_with_biolink() -> None:
             assert not mapped, f"{curie} has a Biolink mapping now: {mapped}; use it"
 
 
-def test_categories_are_biolink_classes(exports: Path) -> None:
+def test_categories_are_biolink_classes(exports_projection) -> None:
     classes = {_camel(name) for name in _biolink()["classes"]}
-    graph = projection_of_exports(exports)[1]
+    graph = exports_projection[1]
     used = {c for n in graph.nodes for c in biolink_categories(n)} | {
         f"biolink:{c}" for c in CATEGORIES.values()
     }
@@ -135,8 +135,8 @@ def test_enums_used_for_qualifiers_are_biolink() -> None:
     assert {"manual_agent"} <= set(enums["AgentTypeEnum"]["permissible_values"])
 
 
-def test_real_build_kgx_matches_the_projection(exports: Path) -> None:
-    graph = projection_of_exports(exports)[1]
+def test_real_build_kgx_matches_the_projection(exports: Path, exports_projection) -> None:
+    graph = exports_projection[1]
     nodes = read_tsv(exports / "kgx" / "nodes.tsv")
     edges = read_tsv(exports / "kgx" / "edges.tsv")
     assert [r["id"] for r in nodes] == [n.id for n in graph.nodes]
@@ -162,6 +162,7 @@ def test_kgx_validator_accepts_the_real_build(exports: Path, project_context: Pa
     assert set(report) <= {"ERROR", "WARNING"}, set(report)
 
 
+@pytest.mark.slow
 def test_only_the_projects_own_prefixes_are_outside_biolink(exports: Path) -> None:
     """With Biolink's context alone, every error is an `il2kg.*` prefix Biolink cannot know."""
     report = kgx_offline.validate(exports / "kgx", kgx_offline.BIOLINK_CONTEXT)
@@ -172,6 +173,7 @@ def test_only_the_projects_own_prefixes_are_outside_biolink(exports: Path) -> No
     assert not other, other[:5]
 
 
+@pytest.mark.slow
 def test_kgx_transform_to_ntriples_keeps_every_node_and_edge(
     exports: Path, project_context: Path, tmp_path: Path
 ) -> None:

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from property_graph_samples import falkordb_missing, falkordb_server, tricky_graph
 
+sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
+from harness import run_kg  # the `kg` entry point in-process (one test runs the real process)
+
 from kg.errors import KGError
 from kg.neo4j_load import connect, load_graph
 from kg.property_graph.graph import Edge, Node, PropertyGraph
@@ -60,17 +63,17 @@ def test_unreachable_server_raises_kgerror_from_the_library() -> None:
         load_graph(tricky_graph(), f"bolt://127.0.0.1:{port}", ("neo4j", "secret"))
 
 
-def test_not_a_bolt_address() -> None:
-    result = _kg("neo4j", "load", "--uri", "http://localhost:7474")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+def test_not_a_bolt_address(tmp_path: Path) -> None:
+    result = run_kg(("neo4j", "load", "--uri", "http://localhost:7474"), tmp_path)
+    assert result.code == 1 and "Traceback" not in result.output
     assert "--uri 'http://localhost:7474' is not a Bolt address" in result.stderr
 
 
-def test_missing_password_variable() -> None:
-    env = {"KG_TEST_NO_SUCH_PASSWORD": ""}
-    result = _kg("neo4j", "load", "--uri", "bolt://127.0.0.1:1", "--user", "neo4j",
-                 "--password-env", "KG_TEST_NO_SUCH_PASSWORD", env=env)  # fmt: skip
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+def test_missing_password_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_TEST_NO_SUCH_PASSWORD", "")
+    result = run_kg(("neo4j", "load", "--uri", "bolt://127.0.0.1:1", "--user", "neo4j",
+                     "--password-env", "KG_TEST_NO_SUCH_PASSWORD"), tmp_path)  # fmt: skip
+    assert result.code == 1 and "Traceback" not in result.output
     assert "environment variable KG_TEST_NO_SUCH_PASSWORD is not set" in result.stderr
 
 

@@ -11,7 +11,6 @@ import pytest
 from property_graph_samples import (
     kuzu_rows,
     load_admin_csv_into_kuzu,
-    projection_of_exports,
     read_admin_csv,
     tricky_graph,
 )
@@ -27,9 +26,9 @@ HEADER = re.compile(
 
 
 @pytest.fixture(scope="module")
-def real_graph(exports: Path) -> PropertyGraph:
-    """The projection of the real build, re-made from its N-Quads."""
-    return projection_of_exports(exports)[1]
+def real_graph(exports_projection) -> PropertyGraph:
+    """The projection of the real build, re-made from its N-Quads (once per session)."""
+    return exports_projection[1]
 
 
 def _write(graph: PropertyGraph, directory: Path) -> list[Path]:
@@ -140,14 +139,13 @@ def test_kuzu_loads_the_tricky_csvs(tmp_path: Path) -> None:
 
 
 def test_real_build_csvs_are_valid_and_load_into_kuzu(
-    exports: Path, real_graph: PropertyGraph, tmp_path: Path
+    exports: Path, real_graph: PropertyGraph, exports_kuzu: object
 ) -> None:
     directory = exports / "neo4j"
     check_admin_csv(directory, real_graph)
     readme = (directory / "README.md").read_text(encoding="utf-8")
     for path in sorted(directory.glob("*.csv")):
         assert f"import/neo4j/{path.name}" in readme, f"{path.name} missing from the command"
-    pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
-    conn = load_admin_csv_into_kuzu(directory, tmp_path / "kuzu")
+    conn = exports_kuzu  # the session build's CSVs, loaded into Kuzu once
     assert kuzu_rows(conn, "MATCH (n:N) RETURN count(n)") == [[len(real_graph.nodes)]]
     assert kuzu_rows(conn, "MATCH ()-[r:R]->() RETURN count(r)") == [[len(real_graph.edges)]]

@@ -12,7 +12,6 @@ from property_graph_samples import (
     falkordb_counts,
     falkordb_missing,
     falkordb_server,
-    projection_of_exports,
     tricky_graph,
 )
 
@@ -28,8 +27,8 @@ from kg.property_graph.graph import PropertyGraph
 
 
 @pytest.fixture(scope="module")
-def real_graph(exports: Path) -> PropertyGraph:
-    return projection_of_exports(exports)[1]
+def real_graph(exports_projection) -> PropertyGraph:
+    return exports_projection[1]
 
 
 def test_literals_escape_everything_cypher_treats_specially() -> None:

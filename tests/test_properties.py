@@ -247,6 +247,7 @@ def test_sample_project_round_trips(tmp_path: Path) -> None:
 
 
 # each example is a whole build (~1 s): few examples, and no shrinking (minutes per failure)
+@pytest.mark.slow  # a whole build per example
 @settings(
     max_examples=8,
     deadline=None,
@@ -369,6 +370,7 @@ def test_random_records_raise_only_kgerror(valid_project: Path, record: dict[str
 HOSTILE = list("\u2028\u2029\x85\x0c\x0b\x1c\x1d\x1e\x01\x1f\x7f\t\r\n\"\\<>{}|^`'é\U0001f600")
 
 
+@pytest.mark.slow  # a whole build per example
 @settings(
     max_examples=12,
     deadline=None,

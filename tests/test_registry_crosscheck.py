@@ -4,6 +4,9 @@ Works on copies of the project with the TEST record tests/fixtures/registry/NCT0
 saved as LUPIL-2's record (written from data/trials/lupil-2.yaml, so they agree until a test
 introduces drift). Also the round trip of issue 15: import -> validate -> build -> the new
 trial answers the competency queries.
+
+Each test validates (or builds) the whole real project, so only drift and a broken record run in
+the fast tier; the rest is `slow` (CI runs it).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def registry_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if "[registry-" in line]
 
 
+@pytest.mark.slow
 def test_a_trial_that_agrees_with_its_record_has_no_finding(project: Path) -> None:
     run = kg(project, "validate", "--strict")
     assert run.code == 0, run.output
@@ -79,6 +83,7 @@ def test_deliberate_drift_is_reported_at_the_trial_line(project: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_strict_makes_drift_an_error_for_validate_and_build(project: Path) -> None:
     line = edit(project, 'phase: "2"\n', "phase: not stated\n")
     run = kg(project, "validate", "--strict")
@@ -93,6 +98,7 @@ def test_strict_makes_drift_an_error_for_validate_and_build(project: Path) -> No
     assert run.code == 0, run.output
 
 
+@pytest.mark.slow
 def test_gaps_are_warnings_even_when_strict(project: Path) -> None:
     edit(project, "sponsor: Iltoo Pharma\n", "")
     id_line = edit(project, "id: lupil-2\n", "id: lupil-2\n")
@@ -113,9 +119,10 @@ def test_gaps_are_warnings_even_when_strict(project: Path) -> None:
     ("content", "message"),
     [
         (b"{", "data/registry/NCT02955615.json:1: not valid JSON"),
-        (
+        pytest.param(
             (ROOT / "tests/fixtures/registry/NCT02084238.json").read_bytes(),
             "the record is NCT02084238's, not NCT02955615's",
+            marks=pytest.mark.slow,
         ),
     ],
 )
@@ -175,6 +182,7 @@ def test_comparison_rules(record: StudyRecord, changes: dict[str, object], drift
     assert found == drift
 
 
+@pytest.mark.slow
 def test_round_trip_import_validate_build_query(project: Path) -> None:
     """Issue 15: a trial imported from its record validates and builds unchanged, has no
     registry findings, and answers the competency queries."""

@@ -21,12 +21,9 @@ import pyoxigraph
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from kg.curation.load import load_curation
 from kg.export.base import BuildContext, sinks
 from kg.namespaces import KGV
-from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import PropertyGraph
-from kg.rdf.build import build_dataset
 from kg.views.render import render
 from kg.views.resultspage import (
     cohort_comparisons,
@@ -70,10 +67,9 @@ SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
 
 
 @pytest.fixture(scope="module")
-def context() -> BuildContext:
-    loaded = load_curation(ROOT / "data")
-    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
-    return BuildContext(dataset=dataset, loaded=loaded)
+def context(real_context: BuildContext) -> BuildContext:
+    """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
+    return real_context
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ import networkx as nx
 import pytest
 from property_graph_samples import (
     kuzu_rows,
-    load_admin_csv_into_kuzu,
-    projection_of_exports,
     read_admin_csv,
 )
 from rdflib import Dataset, Graph, URIRef
@@ -26,9 +24,9 @@ TH1, TH2 = "CL:0000545", "CL:0000546"
 
 
 @pytest.fixture(scope="module")
-def rdf_statements(exports: Path) -> dict[str, dict[str, Any]]:
+def rdf_statements(exports_projection) -> dict[str, dict[str, Any]]:
     """Statement CURIE -> subject, object, negated and sorted quotes, read from the RDF."""
-    ds, _ = projection_of_exports(exports)
+    ds, _ = exports_projection
     return _statements(ds)
 
 
@@ -53,8 +51,8 @@ def _statements(ds: Dataset) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def counts(exports: Path) -> tuple[int, int]:
-    graph = projection_of_exports(exports)[1]
+def counts(exports_projection) -> tuple[int, int]:
+    graph = exports_projection[1]
     return len(graph.nodes), len(graph.edges)
 
 
@@ -65,8 +63,8 @@ def test_the_th1_th2_findings_are_negated_statements(rdf_statements) -> None:
         assert any("TH1 or TH2" in q for s in found for q in s["quotes"])
 
 
-def test_projection_has_one_edge_per_statement(exports: Path, rdf_statements) -> None:
-    graph = projection_of_exports(exports)[1]
+def test_projection_has_one_edge_per_statement(exports_projection, rdf_statements) -> None:
+    graph = exports_projection[1]
     edges = {e.id: e for e in graph.edges if "statement" in e.properties}
     assert set(edges) == set(rdf_statements)
     for sid, st in rdf_statements.items():
@@ -101,7 +99,7 @@ def test_kgx_agrees(exports: Path, rdf_statements, counts) -> None:
         ], sid
 
 
-def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, tmp_path) -> None:
+def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, exports_kuzu) -> None:
     nodes, rels = read_admin_csv(exports / "neo4j")
     assert (len(nodes), len(rels)) == counts
     by_id = {r["id"]: r for r in rels}
@@ -109,8 +107,7 @@ def test_admin_csv_and_kuzu_agree(exports: Path, rdf_statements, counts, tmp_pat
         assert by_id[sid]["negated"] is st["negated"], sid
         assert sorted(by_id[sid]["quotes"]) == st["quotes"], sid
 
-    pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
-    conn = load_admin_csv_into_kuzu(exports / "neo4j", tmp_path / "kuzu")
+    conn = exports_kuzu
     n = kuzu_rows(conn, "MATCH (n:N) RETURN count(n)")[0][0]
     r = kuzu_rows(conn, "MATCH ()-[r:R]->() RETURN count(r)")[0][0]
     assert (n, r) == counts

@@ -112,6 +112,7 @@ def test_two_builds_are_byte_identical(
     assert hash_tree(project / "exports") == first
 
 
+@pytest.mark.slow
 def test_real_data_builds_are_byte_identical(
     exports: Path, repo_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -17,12 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from kg.curation.load import load_curation
 from kg.export.base import BuildContext, sinks
 from kg.export.tables import COLUMNS, DECIMALS, NA_TOKENS, TablesSink, _cell, write_tables
 from kg.namespaces import KGV
-from kg.ontology.modules import iter_modules
-from kg.rdf.build import build_dataset
 from kg.views.intervals import arm_estimate, difference_ci, proportion_ci
 from kg.views.trialdata import PROJECT_IRI, Result, Trial, TrialData, trial_data
 
@@ -35,10 +32,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 
 
 @pytest.fixture(scope="module")
-def context() -> BuildContext:
-    loaded = load_curation(ROOT / "data")
-    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
-    return BuildContext(dataset=dataset, loaded=loaded)
+def context(real_context: BuildContext) -> BuildContext:
+    """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
+    return real_context
 
 
 @pytest.fixture(scope="module")

@@ -22,14 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.curation.load import load_curation
 from kg.errors import KGError
 from kg.export.base import BuildContext, sinks
 from kg.export.html import HtmlSink
 from kg.namespaces import OBO, expand, property_graph_id
-from kg.ontology.modules import iter_modules
 from kg.property_graph.graph import Edge, Node, PropertyGraph
-from kg.rdf.build import build_dataset
 from kg.views.labels import display_names
 from kg.views.layout import clustered_layout, spring_layout
 from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
@@ -66,11 +63,9 @@ XSS_DEFINITION = "</script><script>window.__pwned=2</script>"
 
 
 @pytest.fixture(scope="module")
-def context() -> BuildContext:
-    """The real graph, built as `kg build` builds it (load -> RDF), without the exports."""
-    loaded = load_curation(ROOT / "data")
-    dataset = build_dataset(loaded.curation, list(iter_modules(ROOT / "ontologies")))
-    return BuildContext(dataset=dataset, loaded=loaded)
+def context(real_context: BuildContext) -> BuildContext:
+    """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
+    return real_context
 
 
 @pytest.fixture(scope="module")
@@ -318,6 +313,7 @@ def test_an_unknown_entity_is_an_error_with_close_matches(context: BuildContext)
     assert "no entity 'zzzz' in the graph (give a CURIE, an IRI, a label or a synonym)" in messages
 
 
+@pytest.mark.slow  # two whole builds in subprocesses: the real `kg view` command
 def test_kg_view_writes_a_page_and_rejects_unknown_entities(tmp_path: Path) -> None:
     out = tmp_path / "treg.html"
     run = [sys.executable, "-m", "kg.cli", "view"]

@@ -656,12 +656,14 @@ def test_the_overview_leaves_evidence_items_to_the_cards(
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
-def test_the_mechanism_view_opens_with_every_label_inside_the_canvas(
+def test_fit_shows_every_mechanism_label_inside_the_canvas(
     browser: Any, written: dict[str, Path]
 ) -> None:
-    """The initial view fits the nodes with their labels (vis-network's fit alone clipped
-    'targeted thera' at the right edge)."""
+    """Fitting fits the nodes with their labels (vis-network's fit alone clipped 'targeted
+    thera' at the right edge): a page small enough opens on all of it, and on any page the
+    Fit button shows every node and label (a larger page first opens zoomed to read)."""
     opened = open_view(browser, written["mechanism"])
+    opened.page.click("#kg-fit")
     outside = opened.page.evaluate(
         """() => { const net = kgView.network, box = document.getElementById('kg-graph');
              const w = box.clientWidth, h = box.clientHeight;

@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.export.base import BuildContext, sinks
+from kg.export.base import BuildContext
+from kg.export.formats import sinks
 from kg.ontology.sources.locate import SourceLocator
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 

@@ -90,7 +90,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
 
 @pytest.fixture(scope="module")
 def names() -> dict[str, str]:
-    from kg.export.base import sinks
+    from kg.export.formats import sinks
     from kg.namespaces import known_prefixes
     from kg.rdf.validate import check_ids
 

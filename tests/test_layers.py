@@ -70,8 +70,7 @@ def test_top_level_imports_have_no_cycle() -> None:
 
 
 def test_sinks_come_from_the_table_not_from_import_side_effects() -> None:
-    from kg.export.base import sinks
-    from kg.export.formats import SINKS
+    from kg.export.formats import SINKS, sinks
 
     assert set(sinks()) == set(SINKS)
     for path in (KG / "export").glob("*.py"):

@@ -21,7 +21,8 @@ import pyoxigraph
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from kg.export.base import BuildContext, sinks
+from kg.export.base import BuildContext
+from kg.export.formats import sinks
 from kg.namespaces import KGV
 from kg.property_graph.graph import PropertyGraph
 from kg.views.render import render

@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from kg.export.base import BuildContext, sinks
+from kg.export.base import BuildContext
+from kg.export.formats import sinks
 from kg.export.tables import COLUMNS, DECIMALS, NA_TOKENS, TablesSink, _cell, write_tables
 from kg.namespaces import KGV
 from kg.views.intervals import arm_estimate, difference_ci, proportion_ci

@@ -23,7 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KGError
-from kg.export.base import BuildContext, sinks
+from kg.export.base import BuildContext
+from kg.export.formats import sinks
 from kg.export.html import HtmlSink
 from kg.namespaces import OBO, expand, property_graph_id
 from kg.property_graph.graph import Edge, Node, PropertyGraph

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["BuildContext", "Sink", "publish", "sinks"]
+__all__ = ["BuildContext", "Sink", "publish"]
 
 
 @dataclass
@@ -66,13 +66,6 @@ class Sink(ABC):
     @abstractmethod
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         """Write the format's files under out (a staging directory); return their paths."""
-
-
-def sinks() -> dict[str, type[Sink]]:
-    """Every sink of the table (kg.export.formats.SINKS) by name, its module imported."""
-    from kg.export.formats import SINKS
-
-    return {name: entry.load() for name, entry in sorted(SINKS.items())}
 
 
 MANIFEST = "manifest.json"

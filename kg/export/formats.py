@@ -1,7 +1,7 @@
 """The sink table: every export format by name, what it writes, and where its class lives.
 
 The one list of formats (as kgx's SINK_MAP): `kg build --format` takes its choices and help
-from it, and :func:`kg.export.base.sinks` imports a sink's module only when it is used, so a
+from it, and :func:`sinks` imports a sink's module only when it is used, so a
 build of one format does not pay for the imports of the others.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kg.export.base import Sink
 
-__all__ = ["SINKS", "SinkEntry"]
+__all__ = ["SINKS", "SinkEntry", "sinks"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,8 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip
+
+
+def sinks() -> dict[str, type[Sink]]:
+    """Every sink of the table by name, its module imported."""
+    return {name: entry.load() for name, entry in sorted(SINKS.items())}

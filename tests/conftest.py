@@ -127,6 +127,16 @@ def exports(built: tuple[Path, BuildReport]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def exports_store(exports: Path) -> Any:
+    """The session build's kg.nq in one read-only pyoxigraph store (query it, never change it)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(exports / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture(scope="session")
 def assembled(real_build: RealBuild) -> Assembled:
     """The session build's loaded, built and validated graph (stages 1-3, nothing re-run)."""
     if real_build.trace.assembled:

@@ -22,7 +22,6 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from kg.export.base import BuildContext
-from kg.export.formats import sinks
 from kg.namespaces import KGV
 from kg.property_graph.graph import PropertyGraph
 from kg.views.render import render
@@ -74,18 +73,14 @@ def context(real_context: BuildContext) -> BuildContext:
 
 
 @pytest.fixture(scope="module")
-def exported(context: BuildContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exports")
-    for name in ("nq", "html"):
-        sinks()[name]().write(context, out)
-    return out
+def exported(exports: Path) -> Path:
+    """The session build's exports (kg.nq, tables/, views/): the sinks under test wrote them."""
+    return exports
 
 
 @pytest.fixture(scope="module")
-def store(exported: Path) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    store.bulk_load(path=str(exported / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
-    return store
+def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
+    return exports_store
 
 
 def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:

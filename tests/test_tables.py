@@ -39,19 +39,14 @@ def context(real_context: BuildContext) -> BuildContext:
 
 
 @pytest.fixture(scope="module")
-def exported(context: BuildContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build's kg.nq and tables/, written by their sinks."""
-    out = tmp_path_factory.mktemp("exports")
-    for name in ("nq", "tables"):
-        sinks()[name]().write(context, out)
-    return out
+def exported(exports: Path) -> Path:
+    """The session build's exports (kg.nq, tables/, views/): the sinks under test wrote them."""
+    return exports
 
 
 @pytest.fixture(scope="module")
-def store(exported: Path) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    store.bulk_load(path=str(exported / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
-    return store
+def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
+    return exports_store
 
 
 def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:

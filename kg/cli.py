@@ -157,6 +157,17 @@ def build(
         ),
     ] = None,
     strict: STRICT = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to use: 2 writes the property-graph exports in a forked second "
+            "process while this one validates and writes the RDF exports; 1 uses one process "
+            "(also where fork is unavailable). Same bytes either way.",
+        ),
+    ] = 2,
 ) -> None:
     """Build the graph from data/ and ontologies/ and write every export to exports/.
 
@@ -178,6 +189,7 @@ def build(
             ontology_config=ontology_config,
             ontology_sources=sources_dir,
             strict=strict,
+            jobs=jobs,
         )
     chosen = set(warn or ())
     downgraded = [f for f in report.warnings if {f.check, f.check.split("-")[0]} & chosen]

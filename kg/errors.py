@@ -38,6 +38,10 @@ class KGError(Exception):
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_sort_key))
         super().__init__("\n".join(_render(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[KGError], tuple[tuple[Problem, ...]]]:
+        """Pickle with every problem (a forked build worker sends its errors to the parent)."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def at(cls, file: str, line: int | None, field: str, message: str) -> KGError:
         """One problem at one place."""

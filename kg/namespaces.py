@@ -133,7 +133,10 @@ PREFIX_SYNONYMS: dict[str, str] = {
 #: other URI prefixes of the same namespace (Biolink's and bioregistry's) -> the prefix above;
 #: IRIs under them compress to the project's CURIE (never produced by expand)
 URI_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "CLINICALTRIALS": ("http://identifiers.org/clinicaltrials/", "https://clinicaltrials.gov/study/"),
+    "CLINICALTRIALS": (
+        "http://identifiers.org/clinicaltrials/",
+        "https://clinicaltrials.gov/study/",
+    ),
     "PMID": ("http://www.ncbi.nlm.nih.gov/pubmed/",),
 }
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +29,7 @@ from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
 from kg.export.base import MANIFEST, BuildContext, publish
 from kg.export.formats import SINKS
+from kg.forked import Forked
 from kg.ontology.modules import Module, iter_modules
 from kg.property_graph.graph import PropertyGraph
 from kg.rdf.build import BuiltGraph, build_graph
@@ -106,12 +110,29 @@ def assemble(
     callers decide whether violations stop them (`validation.raise_for_violations()`).
     strict: registry disagreements (registry-drift) are violations, not warnings.
     """
-    say = progress or (lambda _msg: None)
     check_warn(warn)
+    sources, built = _load_and_build(data_dir, ontologies_dir, progress)
+    return _validated(sources, built, warn, progress, strict)
+
+
+def _load_and_build(
+    data_dir: Path, ontologies_dir: Path, progress: Progress | None
+) -> tuple[Sources, BuiltGraph]:
+    """Stages 1-2."""
     sources = load(data_dir, ontologies_dir, progress)
-    say("Building the RDF graph")
-    built = build_graph(sources.loaded.curation, sources.modules)
-    say("Validating")
+    (progress or (lambda _msg: None))("Building the RDF graph")
+    return sources, build_graph(sources.loaded.curation, sources.modules)
+
+
+def _validated(
+    sources: Sources,
+    built: BuiltGraph,
+    warn: Sequence[str],
+    progress: Progress | None,
+    strict: bool,
+) -> Assembled:
+    """Stage 3."""
+    (progress or (lambda _msg: None))("Validating")
     validation = validate(sources.loaded, built, warn, strict=strict)
     return Assembled(sources.loaded, built, validation)
 
@@ -159,6 +180,7 @@ def build(
     ontology_config: Path | None = None,
     ontology_sources: Path | None = None,
     strict: bool = False,
+    jobs: int = 2,
 ) -> BuildReport:
     """Build the graph from data_dir + ontologies_dir and publish every export into out_dir.
 
@@ -168,9 +190,15 @@ def build(
     in `ontology_config` (default: ontologies_dir/sources.yaml), read from the folder
     `ontology_sources` or the download cache (`kg ontologies fetch`): the full merge is its
     own stage, after validation and before the exports.
+    jobs: with 2 (the default) and fork available (kg.forked), a forked worker projects the
+    property graph and writes its sinks (SinkEntry.reads) while this process validates and
+    writes the RDF sinks; the worker's files are published only if validation passes.
+    1 does everything in this process. The exports are the same bytes either way.
     """
     if ontology_mode not in ("modules", "full"):
         raise KGError(f"unknown ontology mode {ontology_mode!r} (choose modules or full)")
+    if jobs < 1:
+        raise KGError(f"--jobs must be 1 or more (got {jobs})")
     say = progress or (lambda _msg: None)
     chosen = list(formats) if formats else sorted(SINKS)
     unknown = [f for f in chosen if f not in SINKS]
@@ -180,49 +208,90 @@ def build(
             f"(choose from {', '.join(sorted(SINKS))})"
         )
 
-    assembled = assemble(data_dir, ontologies_dir, warn, progress, strict=strict)
-    assembled.validation.raise_for_violations()
-    loaded, modules = assembled.loaded, assembled.modules
+    check_warn(warn)
+    sources, built = _load_and_build(data_dir, ontologies_dir, progress)
+    ctx = _context(sources, built)
+    here, worker = chosen, None
+    projected = [n for n in chosen if SINKS[n].reads == "property graph"]
+    if jobs > 1 and projected and len(projected) < len(chosen):
+        # started before validation, so the two overlap; its files are discarded on failure
+        worker_dir = Path(tempfile.mkdtemp(prefix="kg-build-"))
+        worker = Forked.start(partial(_write_sinks, ctx, projected, worker_dir))
+        if worker is None:
+            shutil.rmtree(worker_dir, ignore_errors=True)
+        else:
+            here = [n for n in chosen if n not in projected]
     merged = None
-    if ontology_mode == "full":
-        from kg.ontology.full_merge import merge_full_ontologies
-
-        say("Merging the whole source ontologies")
-        config = ontology_config or ontologies_dir / "sources.yaml"
-        merged = merge_full_ontologies(config, sources_dir=ontology_sources)
-
-    input_hashes = dict(loaded.file_hashes)
-    for m in modules:
-        input_hashes[display_path(m.path)] = m.sha256
-    ctx = BuildContext(
-        dataset=assembled.dataset,
-        loaded=loaded,
-        ontology_sources={m.name: m.source for m in modules if m.source},
-        input_hashes=dict(sorted(input_hashes.items())),
-    )
-    counts = _counts(ctx)
-
-    def write_all(staging: Path) -> list[Path]:
-        written: list[Path] = []
-        for name in chosen:
-            say(f"Writing {SINKS[name].description}")
-            written += SINKS[name].load()().write(ctx, staging)
-        if merged is not None:
-            from kg.export.full_nquads import write_full_nquads
-
-            say("Writing full/kg-full.nq")
-            full_paths, full_counts = write_full_nquads(ctx.dataset, merged, staging)
-            written += full_paths
-            counts.update(full_counts)
-        written.append(_write_manifest(ctx, counts, staging, written))
-        return written
-
     try:
+        assembled = _validated(sources, built, warn, progress, strict)
+        assembled.validation.raise_for_violations()
+        if ontology_mode == "full":
+            from kg.ontology.full_merge import merge_full_ontologies
+
+            say("Merging the whole source ontologies")
+            config = ontology_config or ontologies_dir / "sources.yaml"
+            merged = merge_full_ontologies(config, sources_dir=ontology_sources)
+        counts = _counts(ctx)
+
+        def write_all(staging: Path) -> list[Path]:
+            written = _write_sinks(ctx, here, staging, say)
+            if worker is not None:
+                say(f"Writing {', '.join(projected)} (in a second process)")
+                written += _moved(worker.result(), worker_dir, staging)
+            if merged is not None:
+                from kg.export.full_nquads import write_full_nquads
+
+                say("Writing full/kg-full.nq")
+                full_paths, full_counts = write_full_nquads(ctx.dataset, merged, staging)
+                written += full_paths
+                counts.update(full_counts)
+            written.append(_write_manifest(ctx, counts, staging, written))
+            return written
+
         outputs = publish(out_dir, write_all)
     finally:
         if merged is not None:
             merged.close()
+        if worker is not None:
+            worker.cancel()
+            shutil.rmtree(worker_dir, ignore_errors=True)
     return BuildReport(outputs, counts, assembled.validation.warnings)
+
+
+def _context(sources: Sources, built: BuiltGraph) -> BuildContext:
+    """What the sinks read: the dataset, the curation, the inputs' hashes (for the manifest)."""
+    input_hashes = dict(sources.loaded.file_hashes)
+    for m in sources.modules:
+        input_hashes[display_path(m.path)] = m.sha256
+    return BuildContext(
+        dataset=built.dataset,
+        loaded=sources.loaded,
+        ontology_sources={m.name: m.source for m in sources.modules if m.source},
+        input_hashes=dict(sorted(input_hashes.items())),
+    )
+
+
+def _write_sinks(
+    ctx: BuildContext, names: Sequence[str], out: Path, say: Progress | None = None
+) -> list[Path]:
+    """Run the named sinks of the table into out, in order; the paths they wrote."""
+    written: list[Path] = []
+    for name in names:
+        if say is not None:
+            say(f"Writing {SINKS[name].description}")
+        written += SINKS[name].load()().write(ctx, out)
+    return written
+
+
+def _moved(paths: Sequence[Path], src: Path, dst: Path) -> list[Path]:
+    """paths (files under src) moved to the same relative places under dst."""
+    moved = []
+    for path in paths:
+        target = dst / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        moved.append(target)
+    return moved
 
 
 def _counts(ctx: BuildContext) -> dict[str, int]:

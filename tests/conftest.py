@@ -86,21 +86,23 @@ def _traced_build(out: Path) -> RealBuild:
 
             mp.setattr(module, name, counted)
 
-        real_assemble = pipeline.assemble
+        real_validated = pipeline._validated
 
         def recorded(*args: Any, **kwargs: Any) -> Assembled:
-            result = real_assemble(*args, **kwargs)
+            result = real_validated(*args, **kwargs)
             trace.assembled.append(result)
             return result
 
-        mp.setattr(pipeline, "assemble", recorded)
+        mp.setattr(pipeline, "_validated", recorded)
         read_bytes, read_text, open_ = Path.read_bytes, Path.read_text, builtins.open
         mp.setattr(Path, "read_bytes", lambda self: (note(self), read_bytes(self))[1])
         mp.setattr(
             Path, "read_text", lambda self, *a, **k: (note(self), read_text(self, *a, **k))[1]
         )
         mp.setattr(builtins, "open", lambda file, *a, **k: (note(file), open_(file, *a, **k))[1])
-        report = build(ROOT / "data", ROOT / "ontologies", out)
+        # one process, so the counters see every stage (a forked worker's counts stay in
+        # the worker); test_real_data_builds_are_byte_identical builds again with two
+        report = build(ROOT / "data", ROOT / "ontologies", out, jobs=1)
     return RealBuild(out, report, trace)
 
 
@@ -139,11 +141,8 @@ def exports_store(exports: Path) -> Any:
 @pytest.fixture(scope="session")
 def assembled(real_build: RealBuild) -> Assembled:
     """The session build's loaded, built and validated graph (stages 1-3, nothing re-run)."""
-    if real_build.trace.assembled:
-        return real_build.trace.assembled[0]
-    from kg.pipeline import assemble  # build() no longer goes through assemble(): run it
-
-    return assemble(ROOT / "data", ROOT / "ontologies")
+    assert len(real_build.trace.assembled) == 1, "build() validates through _validated"
+    return real_build.trace.assembled[0]
 
 
 @pytest.fixture(scope="session")

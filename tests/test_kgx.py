@@ -40,8 +40,11 @@ ALLOWED_WARNINGS = 0
 def _biolink() -> dict[str, Any]:
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load(importlib.resources.files("biolink_model")
-                                 .joinpath("schema/biolink_model.yaml").read_text("utf-8"))
+    return YAML(typ="safe").load(
+        importlib.resources.files("biolink_model")
+        .joinpath("schema/biolink_model.yaml")
+        .read_text("utf-8")
+    )
 
 
 def _camel(name: str) -> str:

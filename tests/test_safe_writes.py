@@ -3,20 +3,27 @@ byte-for-byte intact (and no staging debris); two builds of the same input are i
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kg.errors import KGError, Problem
 from kg.export import formats
 from kg.export.base import BuildContext, Sink
 from kg.export.formats import SinkEntry
 from kg.export.ntriples import NTriplesSink
+from kg.forked import Forked, can_fork
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
 from harness import hash_tree
 from miniproject import sample_curation, write_project
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="fork is unavailable or unsafe here")
 
 
 @pytest.fixture
@@ -116,7 +123,96 @@ def test_two_builds_are_byte_identical(
 def test_real_data_builds_are_byte_identical(
     exports: Path, repo_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The bundled data too (the session's real build, then one more)."""
+    """The bundled data too: the session's real build (one process), then one more with the
+    property-graph sinks in a forked worker (the default where fork is available)."""
     other = tmp_path_factory.mktemp("again")
-    build(repo_root / "data", repo_root / "ontologies", other)
+    build(repo_root / "data", repo_root / "ontologies", other, jobs=2)
     assert hash_tree(other) == hash_tree(exports)
+
+
+class _ProjectionBoom(Sink):
+    """A property-graph sink (it runs in the forked worker) that crashes."""
+
+    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        (out / "graph.graphml").write_text("<graphml", "utf-8")
+        raise _Boom("the worker's sink failed")
+
+
+class _BadArgument(Sink):
+    """A property-graph sink that raises a user error (KGError) in the worker."""
+
+    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        raise KGError.at("data/trials.yaml", 7, "arms[0].dose", "expected a number")
+
+
+def _worker_dirs() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("kg-build-*")}
+
+
+@needs_fork
+def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports = project / "exports"
+    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    entry = SinkEntry("zz-boom", "crashes in the worker", __name__, "_ProjectionBoom",
+                      "property graph")  # fmt: skip
+    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    with pytest.raises(_Boom, match="the worker's sink failed") as raised:
+        build(project / "data", project / "ontologies", exports, jobs=2)
+    cause = str(raised.value.__cause__)  # the worker's traceback
+    assert "test_safe_writes.py" in cause and "_Boom: the worker's sink failed" in cause
+    assert hash_tree(exports) == before
+    assert _leftovers(exports) == []
+    assert _worker_dirs() == worker_dirs
+
+
+@needs_fork
+def test_a_user_error_in_the_worker_keeps_its_location(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = SinkEntry("zz-bad", "a user error in the worker", __name__, "_BadArgument",
+                      "property graph")  # fmt: skip
+    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    with pytest.raises(KGError) as raised:
+        build(project / "data", project / "ontologies", project / "exports", jobs=2)
+    assert raised.value.problems == (
+        Problem("data/trials.yaml", 7, "arms[0].dose", "expected a number"),
+    )
+
+
+@needs_fork
+def test_invalid_data_stops_the_worker_and_writes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker starts before validation; a violation kills it and nothing is published."""
+    exports = project / "exports"
+    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    started: list[int] = []
+    real_start = Forked.start
+
+    def start(work: Any) -> Any:
+        forked = real_start(work)
+        started.append(forked._process.pid)
+        return forked
+
+    monkeypatch.setattr(Forked, "start", start)
+    statements = project / "data" / "statements.yaml"  # an ECO code no module declares:
+    text = statements.read_text("utf-8")  # a violation of validation, not of loading
+    statements.write_text(text.replace("ECO:0000304", "ECO:0000305"), "utf-8")
+    with pytest.raises(KGError, match="Evidence-codeDeclared"):
+        build(project / "data", project / "ontologies", exports, jobs=2)
+    assert started, "the worker was started"
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(started[0], 0)
+    assert hash_tree(exports) == before
+    assert _leftovers(exports) == []
+    assert _worker_dirs() == worker_dirs
+
+
+def test_one_and_two_processes_write_the_same_bytes(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    one = tmp_path_factory.mktemp("one")
+    build(project / "data", project / "ontologies", one, jobs=1)
+    assert hash_tree(one) == hash_tree(project / "exports")  # the fixture's build: jobs=2

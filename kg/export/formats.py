@@ -19,12 +19,17 @@ __all__ = ["SINKS", "SinkEntry", "sinks"]
 
 @dataclass(frozen=True)
 class SinkEntry:
-    """One row of the table: format name, what it writes, module and class of its sink."""
+    """One row of the table: format name, what it writes, module and class of its sink.
+
+    reads: "rdf" for a sink of the dataset, "property graph" for a sink of the projection
+    (`kg build` writes the two groups in two processes where it can).
+    """
 
     name: str
     description: str
     module: str
     cls: str
+    reads: str = "rdf"
 
     def load(self) -> type[Sink]:
         """The sink class (imports its module)."""
@@ -38,21 +43,26 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("coverage", "curation-report.md + .html: per trial and publication, what is "
                   "filled; isolated and unverified", "kg.export.coverage", "CoverageSink"),
         SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
-                  "kg.export.graphml", "GraphMLSink"),
+                  "kg.export.graphml", "GraphMLSink",
+                  "property graph"),
         SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
-                  "ontology, trials, results across trials)", "kg.export.html", "HtmlSink"),
+                  "ontology, trials, results across trials)", "kg.export.html", "HtmlSink",
+                  "property graph"),
         SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
                   "kg.export.jsonld", "JsonLdSink"),
         SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",
-                  "kg.export.kgx", "KgxSink"),
+                  "kg.export.kgx", "KgxSink",
+                  "property graph"),
         SinkEntry("neo4j", "neo4j/: admin-import CSVs, schema.cypher, load.cypher and a README",
-                  "kg.export.neo4j_bundle", "Neo4jSink"),
+                  "kg.export.neo4j_bundle", "Neo4jSink",
+                  "property graph"),
         SinkEntry("nq", "kg.nq: every named graph as sorted N-Quads",
                   "kg.export.nquads", "NQuadsSink"),
         SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
                   "kg.export.ntriples", "NTriplesSink"),
         SinkEntry("tables", "tables/*.csv: results, adverse events, trials, arms and doses, "
-                  "statements as rows", "kg.export.tables", "TablesSink"),
+                  "statements as rows", "kg.export.tables", "TablesSink",
+                  "property graph"),
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip

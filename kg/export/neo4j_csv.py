@@ -151,9 +151,7 @@ def _quoted_line(row: Sequence[str]) -> str:
     The csv module quotes a cell only for the characters of its line terminator (LF here),
     so a lone CR would be written bare and split the row when read back.
     """
-    cells = [
-        '"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c for c in row
-    ]
+    cells = ['"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c for c in row]
     return ",".join(cells) + "\n"
 
 

@@ -1,0 +1,98 @@
+"""Run one part of a build in a forked worker process, so that two cores work at once.
+
+Why fork: the worker needs the built dataset, which is slow to pickle (tens of thousands of
+rdflib terms); a forked child shares the parent's memory copy-on-write and pickles only its
+result. Where fork is missing (Windows) or unsafe (macOS: its system frameworks are not
+fork-safe, and Python's default there is spawn), :meth:`Forked.start` returns None and the
+caller runs the work in its own process. Either way the outputs are the same bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
+
+__all__ = ["Forked", "can_fork"]
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """True where a forked worker is available and safe (Linux and other POSIX but macOS)."""
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Forked(Generic[T]):
+    """One function running in a forked child; `result()` waits for it, `cancel()` kills it."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, answer: Connection) -> None:
+        self._process = process
+        self._answer = answer
+
+    @classmethod
+    def start(cls, work: Callable[[], T]) -> Forked[T] | None:
+        """Fork a child that runs work() and sends back its (picklable) result or exception.
+
+        Returns None where fork is unavailable (see :func:`can_fork`).
+        """
+        if not can_fork():
+            return None
+        context = multiprocessing.get_context("fork")
+        answer, reply = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(work, reply), daemon=True)
+        process.start()  # flushes stdout/stderr first, so no buffered text is written twice
+        reply.close()
+        return cls(process, answer)
+
+    def result(self) -> T:
+        """Wait for the child; its return value, or its exception raised here.
+
+        Raises RuntimeError when the child died without answering (killed, out of memory).
+        """
+        try:
+            ok, value, where = self._answer.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"the build's worker process died (exit code {self._process.exitcode})"
+            ) from None
+        finally:
+            self._answer.close()
+        self._process.join()
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value from _WorkerTraceback(where)
+
+    def cancel(self) -> None:
+        """Kill the child (if it still runs) and reap it; safe to call more than once."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._answer.close()
+
+
+def _child(work: Callable[[], object], reply: Connection) -> None:
+    # a live status display in the parent may have replaced stdout/stderr by proxies whose
+    # locks its refresh thread held at the fork; that thread does not exist here
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        answer: tuple[bool, object, str] = (True, work(), "")
+    except BaseException as exc:  # sent to the parent, which raises it
+        answer = (False, exc, "".join(traceback.format_exception(exc)))
+    try:
+        reply.send(answer)
+    except Exception as exc:  # the result or exception does not pickle: say so, as text
+        what = answer[2] or f"its result does not pickle: {exc!r}"
+        reply.send((False, RuntimeError("the build's worker process failed"), what))
+    reply.close()
+
+
+class _WorkerTraceback(Exception):
+    """The worker's traceback as text, shown as the cause of the exception it raised."""
+
+    def __str__(self) -> str:
+        return f"\n\n{self.args[0]}"

@@ -5,11 +5,12 @@ each case: wall-clock seconds and the CPU seconds (user + system) of the `kg` pr
 forked worker (on a shared machine the CPU time says more than the wall clock). Cases: the
 median of --runs runs of `kg build` (every format; by default in two processes), of
 `kg build --jobs 1` (one process) and of `kg validate` on today's data, then one `kg build`
-per scale (at the largest scale also with --jobs 1) of a synthetic curation made from the real files' shapes: every statement, trial,
-outcome measure and il2kg: entity/publication copied k times under new ids (trial copies
-get synthetic NCT numbers, so each is its own node). Ontology modules are not copied (their
-size does not grow with the curation). Targets (wall clock): build <= 2 s and validate
-<= 1 s median at 1x; 16x build <= 15 s (exit code 1 if missed).
+per scale (at the largest scale also with --jobs 1) of a synthetic curation made from the
+real files' shapes: every statement, trial, outcome measure and il2kg: entity/publication
+copied k times under new ids (trial copies get synthetic NCT numbers, so each is its own
+node). Ontology modules are not copied (their size does not grow with the curation).
+Targets (wall clock): build <= 2 s and validate <= 1 s median at 1x; 16x build <= 15 s
+(exit code 1 if missed).
 
 Usage (from the repository root):
     .venv/bin/python benchmarks/bench_build.py [--runs 5] [--scales 1 4 16]

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Dataset, URIRef
+from rdflib.term import Node
 
 from kg.curation.load import LoadedCuration
 from kg.curation.schema import Curation
@@ -100,18 +101,45 @@ def isolated_entities(dataset: Dataset, entity_iris: Iterable[URIRef]) -> list[U
     """The IRIs among entity_iris that no relation links to another node, sorted.
 
     entity_iris: the nodes to check (others are ignored); any curated record kind.
+    Each one is looked up by its own triples (subject and object index), stopping at the
+    first relation, so the cost grows with the records asked about, not with the whole
+    dataset (the mappings and ontology modules are most of it).
     """
-    wanted = set(entity_iris)
-    nodes = node_iris(dataset)
-    connected: set[URIRef] = set()
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        if p in DESCRIPTIVE or s == o or o not in nodes or s not in nodes:
-            continue
-        if s in wanted:
-            connected.add(s)  # type: ignore[arg-type]
-        if o in wanted:
-            connected.add(o)  # type: ignore[arg-type]
-    return sorted(wanted - connected)
+    is_node = _NodeTest(dataset)
+    return sorted(iri for iri in set(entity_iris) if not _related(dataset, iri, is_node))
+
+
+def _related(dataset: Dataset, iri: URIRef, is_node: _NodeTest) -> bool:
+    """Whether a relation (a non-descriptive triple) links node iri to another node."""
+    if not is_node(iri):
+        return False
+    for _s, p, o, _g in dataset.quads((iri, None, None, None)):
+        if p not in DESCRIPTIVE and o != iri and is_node(o):
+            return True
+    for s, p, _o, _g in dataset.quads((None, None, iri, None)):
+        if p not in DESCRIPTIVE and s != iri and is_node(s):
+            return True
+    return False
+
+
+class _NodeTest:
+    """Whether a term is one of :func:`node_iris`, asked of one term at a time (memoised)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.known: dict[Node, bool] = {}
+
+    def __call__(self, term: Node) -> bool:
+        if term not in self.known:
+            self.known[term] = (
+                isinstance(term, URIRef)
+                and not str(term).startswith(str(KGV))
+                and any(
+                    next(self.dataset.quads((term, p, None, None)), None) is not None
+                    for p in (RDF.type, BIOLINK.category)
+                )
+            )
+        return self.known[term]
 
 
 def isolated_entity_issues(loaded: LoadedCuration, dataset: Dataset) -> list[Issue]:

@@ -22,18 +22,18 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib.resources import files
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.term import Literal as RdfLiteral
 from rdflib.term import Node
 
 from kg.curation.load import LoadedCuration, Location, did_you_mean
 from kg.errors import KGError, Problem, display_path
-from kg.namespaces import BIOLINK, KGV, OWL, RDF, RDFS, curie_of
+from kg.namespaces import KGV, RDF, RDFS, curie_of
 from kg.ontology.modules import Module
 from kg.rdf.build import BuiltGraph
 from kg.rdf.consistency import contradictions
 from kg.rdf.findings import Finding, Issue, Severity, ValidationReport
-from kg.rdf.model import CURATION_GRAPH, PROVENANCE_GRAPH, module_graph
+from kg.rdf.model import module_graph
 from kg.registry.crosscheck import REGISTRY_CHECKS, registry_findings
 
 __all__ = [
@@ -67,8 +67,6 @@ REFERENTIAL_CHECKS: dict[str, str] = {
     **REGISTRY_CHECKS,
     **WARNING_CHECKS,
 }
-#: predicates of ontology-module triples the shapes look at (the rest is left out, for speed)
-_MODULE_PREDICATES = (RDF.type, RDFS.subClassOf, RDFS.label, OWL.deprecated, BIOLINK.category)
 #: shapes whose focus is a predicate or class: located where it is used, by these predicates
 _USED_VIA: dict[str, tuple[Node, ...]] = {
     "StatementPredicate": (RDF.predicate,),
@@ -171,17 +169,23 @@ def _located(issue: Issue, loaded: LoadedCuration) -> Finding:
 # ---- SHACL ----
 
 
-def _data_graph(built: BuiltGraph) -> Graph:
-    """Curation, provenance and vocabulary graphs whole; of other modules what shapes read."""
-    ds, graph = built.dataset, Graph()
-    whole = {CURATION_GRAPH, PROVENANCE_GRAPH, module_graph("vocabulary")}
-    for g in ds.graphs():
-        if g.identifier in whole:
-            graph.addN((s, p, o, graph) for s, p, o in g)
-        else:
-            for pred in _MODULE_PREDICATES:
-                graph.addN((s, p, o, graph) for s, p, o in g.triples((None, pred, None)))
-    return graph
+class _UnionView(Dataset):
+    """The union of a dataset's named graphs, as the shapes see it, without copying a triple.
+
+    A second Dataset over the same store with ``default_union``: pyshacl switches a
+    dataset it is given to its union (it would change the caller's), and a copy of the
+    quads into a fresh graph cost as much as the validation itself. rdflib 7's
+    ``Dataset.triples`` reads the deprecated ``default_context`` on every call when
+    ``default_union`` is set, one DeprecationWarning per lookup (tens of thousands per
+    validation); this view reads the same graph without the warning.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        super().__init__(store=dataset.store, default_union=True)
+
+    @property
+    def default_context(self) -> Graph:  # type: ignore[override]
+        return self._default_context
 
 
 def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
@@ -189,7 +193,7 @@ def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
 
     shapes = shapes_graph()
     _conforms, results, _text = pyshacl.validate(
-        _data_graph(built), shacl_graph=shapes, inference="none", allow_warnings=True
+        _UnionView(built.dataset), shacl_graph=shapes, inference="none", allow_warnings=True
     )
     locator = _Locator(loaded, built)
     found: list[Finding] = []

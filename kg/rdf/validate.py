@@ -4,14 +4,15 @@ Each rule has one owner. The schema (kg.curation.schema) and the loader's refere
 refuse bad YAML before a graph exists; on the graph, the SHACL shapes (kg/rdf/shapes/*.ttl)
 own what they state, ``ontology-term`` owns "a curated entity id or xref is in its
 ontology module and not obsolete" (statement predicates and evidence codes are the shapes'
-StatementPredicate, Evidence-codeDeclared and NotObsolete), and ``contradiction`` owns
+StatementPredicate, Evidence-codeDeclared and NotObsolete), ``ClassLabel``
+(kg.rdf.classes) owns "every class the graph uses has a label", and ``contradiction`` owns
 "no claim is both asserted and negated".
 
 Every finding is located through the origins the builder recorded (kg.rdf.origins) and the
 loader's line index: a SHACL result's focus node and path give the record and field; a class
 or predicate that is no record is located where records use it, or at the line of the module
 that declares it. Nothing is read again. Check ids are the shapes' local names
-(``Dose-doseValue``; ``Dose`` names the whole shape) and those of :data:`REFERENTIAL_CHECKS`;
+(``Dose-doseValue``; ``Dose`` names the family) and those of :data:`REFERENTIAL_CHECKS`;
 ``warn`` downgrades chosen checks to warnings.
 """
 
@@ -31,6 +32,7 @@ from kg.errors import KGError, Problem, display_path
 from kg.namespaces import KGV, RDF, RDFS, curie_of
 from kg.ontology.modules import Module
 from kg.rdf.build import BuiltGraph
+from kg.rdf.classes import CLASS_LABEL, MESSAGE, unlabelled_classes
 from kg.rdf.consistency import contradictions
 from kg.rdf.findings import Finding, Issue, Severity, ValidationReport
 from kg.rdf.model import module_graph
@@ -64,6 +66,7 @@ WARNING_CHECKS = {
 REFERENTIAL_CHECKS: dict[str, str] = {
     "ontology-term": "curated entity ids and xrefs exist, not obsolete, in their module",
     "contradiction": "no s/p/o is both asserted and negated in the same context",
+    CLASS_LABEL: "every class used (object of rdf:type or rdfs:subClassOf) has an rdfs:label",
     **REGISTRY_CHECKS,
     **WARNING_CHECKS,
 }
@@ -104,6 +107,7 @@ def validate(
     issues = [*contradictions(loaded), *_term_issues(loaded, built.modules)]
     findings = [_located(issue, loaded) for issue in issues]
     findings += _shacl_findings(loaded, built)
+    findings += _class_label_findings(loaded, built)
     findings += registry_findings(loaded, strict)  # saved ClinicalTrials.gov records
     findings += [_as_warning(_located(i, loaded)) for i in _warning_issues(loaded, built)]
     located = [_downgraded(f, downgrade) for f in findings]
@@ -221,6 +225,17 @@ def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
                 Finding(where.file, where.line, where.field, check, _show(focus), message, severity)
             )
     return found
+
+
+def _class_label_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
+    """Check ClassLabel (kg.rdf.classes), located like a shape's class finding."""
+
+    locator = _Locator(loaded, built)
+    return [
+        Finding(where.file, where.line, where.field, CLASS_LABEL, _show(cls), MESSAGE)
+        for cls in unlabelled_classes(built.dataset)
+        for where in locator.locate(cls, None, CLASS_LABEL)
+    ]
 
 
 #: checks whose value must be a term declared (labelled) in a module: a value close to a

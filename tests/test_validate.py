@@ -208,7 +208,6 @@ CASES: list[tuple[str, Fault, str, str, str]] = [
     ),
     ("Dose-doseUnit", _drop(DOSE, KGV.doseUnit), T, "unit: MIU", "arms[0].doses[0].unit"),
     ("ClinicalTrial-hasArm", _drop(TRIAL, KGV.hasArm), T, "arms:", "arms"),
-    ("ClinicalTrial-registry", _drop(TRIAL, KGV.registryId), T, "design:", "design.model"),
     ("ClinicalTrial-phase", _set(TRIAL, KGV.phase, Literal("4")), T, "phase:", "phase"),
     ("ClinicalTrial-label", _drop(TRIAL, RDFS.label), T, "acronym:", "acronym"),
     (

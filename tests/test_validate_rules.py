@@ -2,6 +2,9 @@
 
 - ``ClassLabel`` (kg.rdf.classes) agrees with the SHACL shape it replaced, run by pyshacl
   over the same graph: a class is reported exactly when the shape reported it.
+- ``ClinicalTrial-registry`` and ``-unregistered`` (kg.rdf.registration), read from the trial
+  records, report the trials the two SHACL shapes they replaced reported, for every kind of
+  registry block, phase and design.model.
 - ``isolated_entities`` (kg.rdf.isolation), which looks each record up by its own triples,
   agrees with the rule read literally over every quad of the dataset.
 - Validation reads the built dataset in place and leaves it as it was (quads, prefixes,
@@ -150,3 +153,83 @@ def test_validation_leaves_the_dataset_as_it_was(built) -> None:  # type: ignore
     before = state()
     validate(loaded, graph)
     assert state() == before
+
+
+#: the two shapes the registration checks were (kg/rdf/shapes/curation.ttl before they moved)
+REGISTRY_PATTERN = (
+    r"^(NCT[0-9]{8}|EudraCT [0-9]{4}-[0-9]{6}-[0-9]{2}|EU CT [0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}|"
+    r"ISRCTN[0-9]{8}|ChiCTR[-A-Za-z0-9]+|ACTRN[0-9]{14}|DRKS[0-9]{8}|UMIN[0-9]{9}|"
+    r"jRCT[0-9a-z]+|CTRI/[0-9]{4}/[0-9]+/[0-9]+)$"
+)
+REGISTRY_SHAPES = f"""
+@prefix kgsh: <https://w3id.org/il2-sle-kg/shapes/> .
+@prefix kgv: <https://w3id.org/il2-sle-kg/vocab/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+kgsh:ClinicalTrial-registry a sh:NodeShape ;
+    sh:targetClass kgv:ClinicalTrial ;
+    sh:or (
+        [ sh:path kgv:registryId ; sh:qualifiedValueShape kgsh:RegistryId ;
+          sh:qualifiedMinCount 1 ]
+        [ sh:path kgv:designModel ; sh:minCount 1 ; sh:in ( "case report" "case series" ) ]
+        [ sh:path kgv:phase ; sh:minCount 1 ; sh:in ( "N/A" "not stated" ) ]
+    ) .
+kgsh:ClinicalTrial-unregistered a sh:NodeShape ;
+    sh:targetClass kgv:ClinicalTrial ;
+    sh:or (
+        [ sh:path kgv:registryId ; sh:qualifiedValueShape kgsh:RegistryId ;
+          sh:qualifiedMinCount 1 ]
+        [ sh:path kgv:designModel ; sh:minCount 1 ; sh:in ( "case report" "case series" ) ]
+        [ sh:path kgv:phase ; sh:minCount 1 ; sh:not [ sh:in ( "N/A" "not stated" ) ] ]
+    ) .
+kgsh:RegistryId a sh:NodeShape ; sh:pattern "{REGISTRY_PATTERN}" .
+"""
+PHASES = ["1", "1b", "1/2", "1/2a", "2", "2b", "3", "N/A", "not stated"]
+MODELS = [None, "parallel", "single group", "crossover", "basket", "dose-escalation",
+          "case report", "case series"]  # fmt: skip
+#: registry blocks: (nct, eudract, other) with no id, a public id of each kind, invalid ids only
+REGISTRIES: list[tuple[bool, tuple[str, ...], tuple[str, ...]]] = [
+    (False, (), ()), (True, (), ()), (False, ("2016-000488-17",), ()),
+    (False, (), ("ISRCTN12345678",)), (False, (), ("ChiCTR-1800012345",)),
+    (False, (), ("EU CT 2022-500001-12-00",)), (False, (), ("CTRI/2020/01/1", "x")),
+    (False, (), ("jRCT2031200001",)), (False, (), ("UMIN000012345",)),
+    (False, (), ("sponsor code IL2-001",)), (False, (), ("DRKS0001", "ACTRN1")),
+]  # fmt: skip
+
+
+def test_registration_reports_what_the_shapes_it_replaced_reported() -> None:
+    """Every registry kind x phase x design.model, as trials of one graph: the Python check
+    and the former shapes (run by pyshacl) report the same trials under the same check."""
+    from itertools import product
+
+    from kg.curation.schema import Registry
+    from kg.namespaces import curie_of
+    from kg.rdf.registration import registration_issues
+
+    c = sample_curation()
+    base = c.trials[0]
+    trials = []
+    for n, ((has_nct, eudract, other), phase, model) in enumerate(
+        product(REGISTRIES, PHASES, MODELS)
+    ):
+        registry = Registry(nct=(f"NCT{n:08d}",) if has_nct else (), eudract=eudract, other=other)
+        trials.append(base.model_copy(update={
+            "id": f"trial-{n}", "registry": registry, "phase": phase,
+            "design": base.design.model_copy(update={"model": model}),
+        }))  # fmt: skip
+    curation = c.model_copy(update={"trials": tuple(trials)})
+    union = Graph()
+    for s, p, o, _g in build_graph(curation, ()).dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    _conforms, results, _text = pyshacl.validate(
+        union, shacl_graph=Graph().parse(data=REGISTRY_SHAPES, format="turtle")
+    )
+    sh = "http://www.w3.org/ns/shacl#"
+    expected = {
+        (str(results.value(r, URIRef(sh + "sourceShape"))).rsplit("/", 1)[-1],
+         curie_of(str(results.value(r, URIRef(sh + "focusNode")))))
+        for r in results.objects(None, URIRef(sh + "result"))
+    }  # fmt: skip
+    found = {(i.check, i.focus) for i in registration_issues(curation)}
+    assert len(expected) > 100 and {check for check, _ in expected} == {
+        "ClinicalTrial-registry", "ClinicalTrial-unregistered"}  # fmt: skip
+    assert found == expected

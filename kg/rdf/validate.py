@@ -5,8 +5,10 @@ refuse bad YAML before a graph exists; on the graph, the SHACL shapes (kg/rdf/sh
 own what they state, ``ontology-term`` owns "a curated entity id or xref is in its
 ontology module and not obsolete" (statement predicates and evidence codes are the shapes'
 StatementPredicate, Evidence-codeDeclared and NotObsolete), ``ClassLabel``
-(kg.rdf.classes) owns "every class the graph uses has a label", and ``contradiction`` owns
-"no claim is both asserted and negated".
+(kg.rdf.classes) owns "every class the graph uses has a label", ``ClinicalTrial-registry``
+and ``ClinicalTrial-unregistered`` (kg.rdf.registration, on the trial records) own "a phased
+trial has a public registry id", and ``contradiction`` owns "no claim is both asserted and
+negated".
 
 Every finding is located through the origins the builder recorded (kg.rdf.origins) and the
 loader's line index: a SHACL result's focus node and path give the record and field; a class
@@ -36,6 +38,7 @@ from kg.rdf.classes import CLASS_LABEL, MESSAGE, unlabelled_classes
 from kg.rdf.consistency import contradictions
 from kg.rdf.findings import Finding, Issue, Severity, ValidationReport
 from kg.rdf.model import module_graph
+from kg.rdf.registration import REGISTERED, UNREGISTERED, registration_issues
 from kg.registry.crosscheck import REGISTRY_CHECKS, registry_findings
 
 __all__ = [
@@ -61,12 +64,15 @@ WARNING_CHECKS = {
         "node (warning)"
     ),
     "predicate-domain-range": "statement predicates keep to their domain and range (warning)",
+    UNREGISTERED: "a study without a phase or registry id says it is a case report or series "
+    "(warning)",
 }
 #: check id -> what it checks, for the checks that are not SHACL shapes
 REFERENTIAL_CHECKS: dict[str, str] = {
     "ontology-term": "curated entity ids and xrefs exist, not obsolete, in their module",
     "contradiction": "no s/p/o is both asserted and negated in the same context",
     CLASS_LABEL: "every class used (object of rdf:type or rdfs:subClassOf) has an rdfs:label",
+    REGISTERED: "a phased trial has a public registry id, or is a case report or series",
     **REGISTRY_CHECKS,
     **WARNING_CHECKS,
 }
@@ -104,12 +110,18 @@ def validate(
 
     strict: registry disagreements (registry-drift) are violations, not warnings."""
     downgrade = _resolve_warn(warn)
+    registration = registration_issues(loaded.curation)
     issues = [*contradictions(loaded), *_term_issues(loaded, built.modules)]
+    issues += [i for i in registration if i.check == REGISTERED]
     findings = [_located(issue, loaded) for issue in issues]
     findings += _shacl_findings(loaded, built)
     findings += _class_label_findings(loaded, built)
     findings += registry_findings(loaded, strict)  # saved ClinicalTrials.gov records
-    findings += [_as_warning(_located(i, loaded)) for i in _warning_issues(loaded, built)]
+    warnings = [
+        *_warning_issues(loaded, built),
+        *(i for i in registration if i.check == UNREGISTERED),
+    ]
+    findings += [_as_warning(_located(i, loaded)) for i in warnings]
     located = [_downgraded(f, downgrade) for f in findings]
     return ValidationReport(tuple(sorted(located, key=_sort_key)))
 
@@ -212,8 +224,7 @@ def _shacl_findings(loaded: LoadedCuration, built: BuiltGraph) -> list[Finding]:
         if (source, focus, results.value(r, SH.resultPath)) in checked:
             continue
         checked.add((source, focus, results.value(r, SH.resultPath)))
-        # a node shape names the field it is about with kgsh:locatedAt (it has no result path)
-        path = results.value(r, SH.resultPath) or shapes.value(source, KGSH.locatedAt)
+        path = results.value(r, SH.resultPath)
         check = _local(source) if isinstance(source, URIRef) else "shacl"
         message = str(results.value(r, SH.resultMessage) or "does not conform")
         value = results.value(r, SH.value)

@@ -76,7 +76,7 @@ REFERENTIAL_CHECKS: dict[str, str] = {
     **REGISTRY_CHECKS,
     **WARNING_CHECKS,
 }
-#: shapes whose focus is a predicate or class: located where it is used, by these predicates
+#: checks whose focus is a predicate or class: located where it is used, by these predicates
 _USED_VIA: dict[str, tuple[Node, ...]] = {
     "StatementPredicate": (RDF.predicate,),
     "NotObsolete": (RDF.predicate, KGV.evidenceCode),

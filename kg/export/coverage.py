@@ -12,11 +12,10 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from kg.export.base import BuildContext, Sink
-from kg.export.ntriples import merged_graph
 from kg.namespaces import BIOLINK, DCTERMS, KGV, RDF, RDFS, curie_of, expand
 from kg.rdf.isolation import isolated_entities
 
@@ -46,53 +45,96 @@ class CoverageReport:
     unverified: tuple[tuple[str, str], ...]
 
 
-def _label(ds: Graph, node: Node) -> str:
-    for o in ds.objects(node, RDFS.label):
-        return str(o)
-    for o in ds.objects(node, DCTERMS.title):
-        return str(o)
+class _Union:
+    """Look-ups over the union of every named graph, by predicate, each index built once.
+
+    The store is asked once per predicate the report reads (rdflib's union over all
+    contexts, each triple once), instead of copying the dataset into a merged graph or
+    scanning it per trial and publication: the report stays linear in the graph's size.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._store = dataset.store
+        self._forward: dict[URIRef, dict[Node, set[Node]]] = {}
+        self._backward: dict[URIRef, dict[Node, set[Node]]] = {}
+
+    def forward(self, p: URIRef) -> dict[Node, set[Node]]:
+        """subject -> its objects under p."""
+        found = self._forward.get(p)
+        if found is None:
+            found = self._forward[p] = {}
+            for (s, _p, o), _graphs in self._store.triples((None, p, None), None):
+                found.setdefault(s, set()).add(o)
+        return found
+
+    def backward(self, p: URIRef) -> dict[Node, set[Node]]:
+        """object -> the subjects that point at it under p."""
+        found = self._backward.get(p)
+        if found is None:
+            found = self._backward[p] = {}
+            for s, objects in self.forward(p).items():
+                for o in objects:
+                    found.setdefault(o, set()).add(s)
+        return found
+
+    def objects(self, s: Node, p: URIRef) -> set[Node]:
+        return self.forward(p).get(s, set())
+
+    def has_type(self, s: Node, cls: URIRef) -> bool:
+        return cls in self.objects(s, RDF.type)
+
+
+def _label(u: _Union, node: Node) -> str:
+    """rdfs:label, else dcterms:title, else the CURIE (the least value if several)."""
+    for p in (RDFS.label, DCTERMS.title):
+        values = u.objects(node, p)
+        if values:
+            return min(str(o) for o in values)
     return curie_of(str(node))
 
 
-def _count(ds: Graph, s: Node, preds: tuple[URIRef, ...]) -> int:
-    return sum(1 for p in preds for _ in ds.objects(s, p))
+def _count(u: _Union, s: Node, preds: tuple[URIRef, ...]) -> int:
+    return sum(len(u.objects(s, p)) for p in preds)
 
 
 def coverage(dataset: Dataset) -> CoverageReport:
     """The report's rows, computed from the dataset alone (all named graphs merged)."""
-    ds = merged_graph(dataset)
+    u = _Union(dataset)
+    typed = u.backward(RDF.type)
     trials = []
-    for t in set(ds.subjects(RDF.type, KGV.ClinicalTrial)):
-        arms = list(ds.objects(t, KGV.hasArm))
+    for t in typed.get(KGV.ClinicalTrial, ()):
+        arms = u.objects(t, KGV.hasArm)
         counts = {
-            "design": _count(ds, t, _DESIGN),
+            "design": _count(u, t, _DESIGN),
             "arms": len(arms),
-            "doses": sum(_count(ds, a, (KGV.hasDose,)) for a in arms),
-            "endpoints": _count(ds, t, _ENDPOINTS),
-            "results": _count(ds, t, (KGV.hasResult,)),
-            "adverse events": _count(ds, t, (KGV.adverseEvent,)),
+            "doses": sum(_count(u, a, (KGV.hasDose,)) for a in arms),
+            "endpoints": _count(u, t, _ENDPOINTS),
+            "results": _count(u, t, (KGV.hasResult,)),
+            "adverse events": _count(u, t, (KGV.adverseEvent,)),
         }
-        trials.append((_label(ds, t), curie_of(str(t)), counts))
+        trials.append((_label(u, t), curie_of(str(t)), counts))
     pubs = []
-    for p in set(ds.subjects(RDF.type, KGV.Publication)):
+    sources = u.backward(DCTERMS.source)
+    for p in typed.get(KGV.Publication, ()):
         findings = set()
-        for holder in ds.subjects(DCTERMS.source, p):
-            if (holder, RDF.type, KGV.Statement) in ds:
-                findings.update(f"statement {o}" for o in ds.objects(holder, KGV.curationId))
-            elif (holder, RDF.type, KGV.Result) in ds or (
-                holder,
-                RDF.type,
-                KGV.AdverseEventCount,
-            ) in ds:
+        for holder in sources.get(p, ()):
+            if u.has_type(holder, KGV.Statement):
+                findings.update(f"statement {o}" for o in u.objects(holder, KGV.curationId))
+            elif u.has_type(holder, KGV.Result) or u.has_type(holder, KGV.AdverseEventCount):
                 findings.add(f"trial row {curie_of(str(holder))}")
-        pubs.append((_label(ds, p), curie_of(str(p)), tuple(sorted(findings))))
-    entities = {s for s in ds.subjects(BIOLINK.category, None)
-                if isinstance(s, URIRef) and (s, RDF.type, KGV.ClinicalTrial) not in ds
-                and (s, RDF.type, KGV.Publication) not in ds
-                and not str(s).startswith(str(expand("il2kg:outcome/")))}  # fmt: skip
-    entities -= {s for s in entities if (s, KGV.curationStatus, None) not in ds}
-    isolated = [(_label(ds, e), curie_of(str(e))) for e in isolated_entities(dataset, entities)]
-    unverified = [(_name(ds, s), curie_of(str(s))) for s in _unverified(ds)]
+        pubs.append((_label(u, p), curie_of(str(p)), tuple(sorted(findings))))
+    outcomes = str(expand("il2kg:outcome/"))
+    status = u.forward(KGV.curationStatus)
+    entities = {s for s in u.forward(BIOLINK.category)
+                if isinstance(s, URIRef) and s in status
+                and not u.has_type(s, KGV.ClinicalTrial) and not u.has_type(s, KGV.Publication)
+                and not str(s).startswith(outcomes)}  # fmt: skip
+    isolated = [(_label(u, e), curie_of(str(e))) for e in isolated_entities(dataset, entities)]
+    unverified = [
+        (_name(u, s), curie_of(str(s)))
+        for s, values in status.items()
+        if any(str(o) == "unverified" for o in values)
+    ]
     return CoverageReport(
         tuple(sorted(trials, key=lambda r: (r[0], r[1]))),
         tuple(sorted(pubs, key=lambda r: (r[1], r[0]))),
@@ -101,15 +143,12 @@ def coverage(dataset: Dataset) -> CoverageReport:
     )
 
 
-def _unverified(ds: Graph) -> set[Node]:
-    return {s for s, o in ds.subject_objects(KGV.curationStatus) if str(o) == "unverified"}
-
-
-def _name(ds: Graph, node: Node) -> str:
+def _name(u: _Union, node: Node) -> str:
     """A statement by its curation id, anything else by its label."""
-    if (node, RDF.type, KGV.Statement) in ds:
-        return next((str(o) for o in ds.objects(node, KGV.curationId)), curie_of(str(node)))
-    return _label(ds, node)
+    if u.has_type(node, KGV.Statement):
+        ids = u.objects(node, KGV.curationId)
+        return min(str(o) for o in ids) if ids else curie_of(str(node))
+    return _label(u, node)
 
 
 def _mark(n: int) -> str:

@@ -7,7 +7,7 @@ nodes, keys and values is fixed (sorted), and the file is byte-stable.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from kg.export.base import BuildContext, Sink
 from kg.namespaces import PREFIXES, RDF, XSD, converter
 
-__all__ = ["JsonLdSink", "context", "dumps_indented"]
+__all__ = ["JsonLdSink", "context", "dumps_indented", "render"]
 
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = str(XSD.string)
@@ -47,64 +47,98 @@ def _compact(iri: str) -> str:
     return curie if curie else iri
 
 
-def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[dict[str, Any], str]:
-    """(JSON-LD value object, its sort key): the key is the object's json.dumps(sort_keys=True)."""
+#: indents of the fixed layout (json.dumps(indent=1)): a node's keys, its values, their fields
+_KEY, _VALUE, _FIELD = "\n     ", "\n      ", "\n       "
+
+
+def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, str]:
+    """(sort key, JSON text) of a JSON-LD value object at its place in the file.
+
+    The sort key is the object's json.dumps(sort_keys=True); the text is what
+    json.dumps(indent=1) writes for it at the depth of a node's values.
+    """
     if isinstance(o, ox.Literal):
-        text = o.value
+        text = _string(o.value)
         if o.language:
-            lang = o.language
-            return {"@value": text, "@language": lang}, (
-                f'{{"@language": {_string(lang)}, "@value": {_string(text)}}}'
+            lang = _string(o.language)
+            return (
+                f'{{"@language": {lang}, "@value": {text}}}',
+                f'{{{_FIELD}"@value": {text},{_FIELD}"@language": {lang}{_VALUE}}}',
             )
         datatype = o.datatype.value
         if datatype != _XSD_STRING:
-            compact = _compact(datatype)
-            return {"@value": text, "@type": compact}, (
-                f'{{"@type": {_string(compact)}, "@value": {_string(text)}}}'
+            compact = _string(_compact(datatype))
+            return (
+                f'{{"@type": {compact}, "@value": {text}}}',
+                f'{{{_FIELD}"@value": {text},{_FIELD}"@type": {compact}{_VALUE}}}',
             )
-        return {"@value": text}, f'{{"@value": {_string(text)}}}'
-    iri = _compact(o.value)
-    return {"@id": iri}, f'{{"@id": {_string(iri)}}}'
+        return f'{{"@value": {text}}}', f'{{{_FIELD}"@value": {text}{_VALUE}}}'
+    iri = _string(_compact(o.value))
+    return f'{{"@id": {iri}}}', f'{{{_FIELD}"@id": {iri}{_VALUE}}}'
 
 
 class JsonLdSink(Sink):
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
-        # graph -> subject -> key -> [(sort key, value)], from the quads the RDF sinks share
-        graphs: dict[str, dict[str, dict[str, list[tuple[str, Any]]]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(list))
-        )
-        for q in ctx.quads:
-            g = q.graph_name
-            gid = _DEFAULT_GRAPH if isinstance(g, ox.DefaultGraph) else g.value
-            s, p, o = q.subject, q.predicate.value, q.object
-            if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
-                t = _compact(o.value)
-                graphs[gid][_compact(s.value)]["@type"].append((t, t))
-            else:
-                value, key = _value(o)
-                graphs[gid][_compact(s.value)][_compact(p)].append((key, value))
-        doc = {
-            "@context": context(),
-            "@graph": [
-                {
-                    "@id": _compact(gid),
-                    "@graph": [
-                        {
-                            "@id": sid,
-                            **{
-                                k: [v for _, v in sorted(vs, key=_first)]
-                                for k, vs in sorted(props.items())
-                            },
-                        }
-                        for sid, props in sorted(nodes.items())
-                    ],
-                }
-                for gid, nodes in sorted(graphs.items())
-            ],
-        }
         path = out / "kg.jsonld"
-        path.write_text(dumps_indented(doc) + "\n", encoding="utf-8")
+        path.write_text(render(ctx.quads), encoding="utf-8")
         return [path]
+
+
+def render(quads: Iterable[ox.Quad]) -> str:
+    """The JSON-LD document of quads: byte for byte json.dumps(doc, ensure_ascii=False,
+    indent=1) + "\n" of {"@context": ..., "@graph": [graph, ...]}, graphs by id, their
+    nodes by id, keys sorted, each key's values sorted by their json.dumps(sort_keys=True).
+
+    One pass groups the quads (graph -> subject -> key -> [(sort key, text)]), each distinct
+    object rendered once; the fixed layout is then written directly rather than through a
+    generic encoder.
+    """
+    graphs: dict[str, dict[str, dict[str, list[tuple[str, str]]]]] = {}
+    rendered: dict[ox.NamedNode | ox.BlankNode | ox.Literal, tuple[str, str]] = {}
+    for q in quads:
+        g = q.graph_name
+        gid = _DEFAULT_GRAPH if isinstance(g, ox.DefaultGraph) else g.value
+        nodes = graphs.get(gid)
+        if nodes is None:
+            nodes = graphs[gid] = {}
+        sid = _compact(q.subject.value)
+        props = nodes.get(sid)
+        if props is None:
+            props = nodes[sid] = {}
+        p, o = q.predicate.value, q.object
+        if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            t = _compact(o.value)
+            key, value = "@type", (t, _string(t))
+        else:
+            key = _compact(p)
+            value = rendered.get(o)  # type: ignore[assignment]
+            if value is None:
+                value = rendered[o] = _value(o)
+        values = props.get(key)
+        if values is None:
+            props[key] = [value]
+        else:
+            values.append(value)
+    text: list[str] = ['{\n "@context": ']
+    _emit(context(), "\n ", text)
+    text.append(',\n "@graph": [')
+    graph_sep = "\n  "
+    for gid, nodes in sorted(graphs.items()):
+        text.append(f'{graph_sep}{{\n   "@id": {_string(_compact(gid))},\n   "@graph": [')
+        node_sep = "\n    "
+        for sid, props in sorted(nodes.items()):
+            text.append(f'{node_sep}{{{_KEY}"@id": {_string(sid)}')
+            for key, values in sorted(props.items()):
+                values.sort(key=_first)
+                text.append(f",{_KEY}{_string(key)}: [")
+                text.append(",".join([_VALUE + v for _, v in values]))
+                text.append(f"{_KEY}]")
+            text.append("\n    }")
+            node_sep = ",\n    "
+        text.append("\n   ]\n  }")
+        graph_sep = ",\n  "
+    text.append("\n ]\n}\n" if graphs else "]\n}\n")
+    return "".join(text)
 
 
 def dumps_indented(doc: Any) -> str:

@@ -14,10 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
+from kg import namespaces
 from kg.curation.schema import (
     Curation,
     Dose,
@@ -28,7 +31,7 @@ from kg.curation.schema import (
     Statement,
     Trial,
 )
-from kg.namespaces import BASE, BIOLINK, DCTERMS, KGV, OBOINOWL, RDF, RDFS, XSD, expand
+from kg.namespaces import BASE
 from kg.ontology.modules import Module
 from kg.rdf.model import (
     CURATION_GRAPH,
@@ -55,6 +58,35 @@ __all__ = ["BuiltGraph", "build_dataset", "build_graph", "curation_triples"]
 Triple = tuple[Node, Node, Node]
 
 
+class _Terms:
+    """A namespace whose terms are each made once (`KGV.hasArm` is then the same object
+    every time): rdflib's Namespace makes a new URIRef per access, and the store's indexes
+    compare equal but distinct terms through rdflib's Python-level __eq__."""
+
+    def __init__(self, ns: Any) -> None:  # an rdflib Namespace or DefinedNamespace
+        self._ns = ns
+        self._made: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._ns[name]
+        setattr(self, name, term)  # later look-ups are plain attribute reads
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._made.get(name)
+        if term is None:
+            term = self._made[name] = self._ns[name]
+        return term
+
+
+BIOLINK, DCTERMS, KGV = (_Terms(ns) for ns in (namespaces.BIOLINK, namespaces.DCTERMS,
+                                                namespaces.KGV))
+OBOINOWL, RDF, RDFS, XSD = (_Terms(ns) for ns in (namespaces.OBOINOWL, namespaces.RDF,
+                                                   namespaces.RDFS, namespaces.XSD))
+#: CURIE -> IRI, each IRI made once (the same entities, predicates and sources recur)
+expand = lru_cache(maxsize=None)(namespaces.expand)
+
+
 @dataclass(frozen=True)
 class BuiltGraph:
     """The build stage's product: the dataset, where its nodes came from, and the modules."""
@@ -69,12 +101,14 @@ def build_graph(curation: Curation, modules: Sequence[Module]) -> BuiltGraph:
     origins = Origins()
     curated, provenance = curation_triples(curation, origins)
     ds = Dataset()
-    for name, triples in ((CURATION_GRAPH, curated), (PROVENANCE_GRAPH, provenance)):
-        graph = ds.graph(name)
-        graph.addN((s, p, o, graph) for s, p, o in triples)
-    for module in modules:
-        graph = ds.graph(module_graph(module.name))
-        graph.addN((s, p, o, graph) for s, p, o in module.triples)
+    graphs = [(CURATION_GRAPH, curated), (PROVENANCE_GRAPH, provenance)]
+    graphs += [(module_graph(m.name), m.triples) for m in modules]
+    for name, triples in graphs:
+        # straight into the store: Graph.addN re-checks every term of every triple, and
+        # these are rdflib terms the builder and the module reader made
+        graph, add = ds.graph(name), ds.store.add
+        for triple in triples:
+            add(triple, graph)
     return BuiltGraph(ds, origins, tuple(modules))
 
 

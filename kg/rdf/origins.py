@@ -42,12 +42,15 @@ class Origins:
 
     def node(self, node: Node, record: str, path: Path = ()) -> Node:
         """Record where node came from; return node (so minting reads `o.node(iri(...), ...)`)."""
-        self.nodes.setdefault(node, Origin(record, path))
+        if node not in self.nodes:
+            self.nodes[node] = Origin(record, path)
         return node
 
     def field(self, node: Node, predicate: Node, record: str, path: Path) -> None:
         """Record that the triples (node, predicate, *) were written from the field at path."""
-        self.fields.setdefault((node, predicate), Origin(record, path))
+        key = (node, predicate)
+        if key not in self.fields:
+            self.fields[key] = Origin(record, path)
 
     def of(self, node: Node, predicate: Node | None = None) -> Origin | None:
         """The origin of the field (node, predicate), else of node itself, else None."""

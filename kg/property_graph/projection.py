@@ -105,6 +105,11 @@ T = TypeVar("T", Node, Edge)
 _TYPE, _LABEL, _CATEGORY = RDF.type, RDFS.label, BIOLINK.category
 _EVIDENCE, _SOURCE, _SUBCLASS = KGV.evidence, DCTERMS.source, RDFS.subClassOf
 _FIRST_PASS = {_TYPE: "type", _LABEL: "label", _CATEGORY: "category"}
+_STATEMENT, _QUALIFIER_CLASS = KGV.Statement, KGV.Qualifier
+_STATUS, _NOTE = KGV.curationStatus, KGV.note
+_SUBJECT, _PREDICATE, _OBJECT, _NEGATED = RDF.subject, RDF.predicate, RDF.object, KGV.negated
+_QUALIFIER, _QUALIFIER_KEY, _QUALIFIER_VALUE = KGV.qualifier, KGV.qualifierKey, KGV.qualifierValue
+_EVIDENCE_CODE, _QUOTE, _LOCATOR = KGV.evidenceCode, KGV.quote, KGV.locator
 _curie = property_graph_id
 
 
@@ -142,9 +147,10 @@ def _python(lit: Literal) -> str | int | float | bool:
 def project(ds: Dataset) -> PropertyGraph:
     """Project the whole dataset (all named graphs unioned) to a property graph."""
     by_subject: dict[RdfNode, set[tuple[RdfNode, RdfNode]]] = defaultdict(set)
-    for graph in ds.graphs():  # graph by graph: ds.quads() looks up each triple's graphs
-        for s, p, o in graph:
-            by_subject[s].add((p, o))
+    # the store's union of every graph, each triple once (ds.quads() would look up each
+    # triple's graphs, which the projection does not need)
+    for (s, p, o), _graphs in ds.store.triples((None, None, None), None):
+        by_subject[s].add((p, o))
     types: dict[RdfNode, set[RdfNode]] = defaultdict(set)
     labels: dict[RdfNode, str] = {}
     categories: dict[RdfNode, str] = {}
@@ -280,12 +286,12 @@ def _evidence_lists(
     out: dict[str, list[str]] = defaultdict(list)
     for ev in evidence:
         ev_props = dict(sorted(by_subject.get(ev, set())))
-        source = ev_props.get(DCTERMS.source)
-        code = ev_props.get(KGV.evidenceCode)
+        source = ev_props.get(_SOURCE)
+        code = ev_props.get(_EVIDENCE_CODE)
         out["sources"].append(_curie(source) if source is not None else "")
         out["eco_codes"].append(_curie(code) if code is not None else "")
-        out["quotes"].append(str(ev_props.get(KGV.quote, "")))
-        out["locators"].append(str(ev_props.get(KGV.locator, "")))
+        out["quotes"].append(str(ev_props.get(_QUOTE, "")))
+        out["locators"].append(str(ev_props.get(_LOCATOR, "")))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -309,28 +315,28 @@ def _statement_edges(
     edges: list[Edge] = []
     names = _qualifier_names(by_subject, types)
     for st, ts in types.items():
-        if KGV.Statement not in ts or isinstance(st, BNode):
+        if _STATEMENT not in ts or isinstance(st, BNode):
             continue
         f: dict[RdfNode, list[RdfNode]] = defaultdict(list)
         for p, o in sorted(by_subject[st]):
             f[p].append(o)
-        s, p, o = f[RDF.subject][0], f[RDF.predicate][0], f[RDF.object][0]
+        s, p, o = f[_SUBJECT][0], f[_PREDICATE][0], f[_OBJECT][0]
         if s not in node_kind or o not in node_kind:
             continue
         keys.add((s, p, o))
-        negated = bool(f[KGV.negated] and f[KGV.negated][0].toPython())
+        negated = bool(f[_NEGATED] and f[_NEGATED][0].toPython())
         props: dict[str, PropertyValue] = {}
-        evidence = _in_order(f[KGV.evidence])
+        evidence = _in_order(f[_EVIDENCE])
         props.update(_evidence_lists(by_subject, evidence))
         props["evidence"] = tuple(_curie(ev) for ev in evidence)
-        props["status"] = str(f[KGV.curationStatus][0]) if f[KGV.curationStatus] else "verified"
+        props["status"] = str(f[_STATUS][0]) if f[_STATUS] else "verified"
         props["statement"] = _curie(st)
-        for q in f[KGV.qualifier]:
+        for q in f[_QUALIFIER]:
             q_props = dict(by_subject.get(q, set()))
-            key = str(q_props.get(KGV.qualifierKey, ""))
-            props[names[key]] = str(q_props.get(KGV.qualifierValue, ""))
-        if f[KGV.note]:
-            props["note"] = "\n".join(sorted(str(n) for n in f[KGV.note]))
+            key = str(q_props.get(_QUALIFIER_KEY, ""))
+            props[names[key]] = str(q_props.get(_QUALIFIER_VALUE, ""))
+        if f[_NOTE]:
+            props["note"] = "\n".join(sorted(str(n) for n in f[_NOTE]))
         label = labels.get(p) or _local(p)
         edges.append(
             Edge(
@@ -377,9 +383,9 @@ def _qualifier_names(
     raw = {
         str(o)
         for s, ts in types.items()
-        if KGV.Qualifier in ts
+        if _QUALIFIER_CLASS in ts
         for p, o in by_subject.get(s, ())
-        if p == KGV.qualifierKey
+        if p == _QUALIFIER_KEY
     }
     groups: dict[str, list[str]] = defaultdict(list)
     for key in sorted(raw):

@@ -133,13 +133,18 @@ def _fast_compose(text: str) -> tuple[Any, Any] | None:
         return None
     finally:
         loader.dispose()
-    if node is None or _has_alias(node):
+    if node is None or _not_mirrored(node):
         return None
     return node, data
 
 
-def _has_alias(root: Any) -> bool:
-    """Whether a node occurs twice in the tree (an anchor and alias): ruamel reads those."""
+def _not_mirrored(root: Any) -> bool:
+    """Whether the tree holds what ruamel places differently, so that ruamel must read it.
+
+    - a node that occurs twice (an anchor and alias);
+    - an empty value of a block mapping (`note:` and nothing after it): libyaml marks the
+      null at its key's line, ruamel at the next token, which may be lines further on.
+    """
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -148,7 +153,10 @@ def _has_alias(root: Any) -> bool:
             return True
         seen.add(id(node))
         if node.id == "mapping":
+            block = not node.flow_style
             for k, v in node.value:
+                if block and v.id == "scalar" and v.value == "" and not v.style:
+                    return True
                 stack += (k, v)
         elif node.id == "sequence":
             stack += node.value

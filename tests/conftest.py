@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis_profiles import CI, FAST
 
 from kg.pipeline import Assembled, BuildReport, build
 
@@ -104,6 +106,15 @@ def _traced_build(out: Path) -> RealBuild:
         # the worker); test_real_data_builds_are_byte_identical builds again with two
         report = build(ROOT / "data", ROOT / "ontologies", out, jobs=1)
     return RealBuild(out, report, trace)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis's profile: ``fast`` (a fifth of the examples) when the run leaves the slow
+    tier out, ``ci`` (every example) otherwise (tests/hypothesis_profiles.py). Runs before
+    Hypothesis's own plugin, so that ``--hypothesis-profile NAME`` still wins."""
+    markexpr = config.getoption("markexpr", "") or ""
+    settings.load_profile(FAST if "not slow" in markexpr else CI)
 
 
 @pytest.fixture(scope="session")

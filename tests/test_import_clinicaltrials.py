@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from ruamel.yaml import YAML
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
@@ -379,7 +380,7 @@ def lookups() -> tuple[NameIndex, OutcomeMeasures]:
     return NameIndex.load(ROOT / "data", ROOT / "ontologies"), OutcomeMeasures.load(ROOT / "data")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=records())
 def test_a_fresh_import_agrees_with_its_record(data: dict[str, Any]) -> None:
     """Importer and cross-check read registry codes the same way: no drift, ever."""
@@ -438,7 +439,7 @@ _PATHS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(path=st.sampled_from(_PATHS), value=_JSON)
 @example(path=("designModule", "phases"), value=["\r0"])  # a line break in a comment's text
 @example(path=("designModule", "phases"), value=["\u2028"])

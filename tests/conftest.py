@@ -182,12 +182,12 @@ def exports_union_dataset(exports_projection: tuple[Any, Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
-def exports_kuzu(exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def exports_kuzu(exports: Path) -> Any:
     """A Kuzu connection to the session build's neo4j-admin CSVs, loaded once (read only)."""
     pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
     from property_graph_samples import load_admin_csv_into_kuzu
 
-    return load_admin_csv_into_kuzu(exports / "neo4j", tmp_path_factory.mktemp("kuzu") / "db")
+    return load_admin_csv_into_kuzu(exports / "neo4j")
 
 
 @pytest.fixture(scope="session")

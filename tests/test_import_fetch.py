@@ -79,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[Replay]:
     srv = Replay()
     # poll often: shutdown() waits for the loop's next poll (0.5 s by default)
-    thread = threading.Thread(target=srv.serve_forever, args=(0.02,), daemon=True)
+    poll = {"poll_interval": 0.02}
+    thread = threading.Thread(target=srv.serve_forever, kwargs=poll, daemon=True)
     thread.start()
     try:
         yield srv

@@ -34,6 +34,10 @@ TIMEOUT = Annotated[
 ATTEMPTS = Annotated[
     int, typer.Option("--attempts", min=1, help="Tries per record (timeouts, HTTP 429/5xx).")
 ]
+BACKOFF = Annotated[
+    float,
+    typer.Option("--backoff", min=0, help="Seconds to wait before the second try (then doubled)."),
+]
 RETRIEVED = Annotated[
     str | None,
     typer.Option(
@@ -81,6 +85,7 @@ def clinicaltrials(
     ] = None,
     timeout: TIMEOUT = 30.0,
     attempts: ATTEMPTS = 3,
+    backoff: BACKOFF = 1.0,
     retrieved: RETRIEVED = None,
 ) -> None:
     """Draft data/trials/<id>.yaml from a ClinicalTrials.gov study record and save the record
@@ -101,7 +106,7 @@ def clinicaltrials(
     if from_file is None and not names:
         raise KGError("name an NCT number, or pass a saved record with --from FILE")
     base = api or os.environ.get("KG_CTGOV_API") or DEFAULT_API
-    policy = FetchPolicy(timeout=timeout, attempts=attempts)
+    policy = FetchPolicy(timeout=timeout, attempts=attempts, backoff=backoff)
     when = _date(retrieved)
     for nct in names or [None]:
         done = import_study(
@@ -150,6 +155,7 @@ def pubmed(
     ] = None,
     timeout: TIMEOUT = 30.0,
     attempts: ATTEMPTS = 3,
+    backoff: BACKOFF = 1.0,
     retrieved: RETRIEVED = None,
 ) -> None:
     """Add or complete entries of data/publications.yaml from PubMed (EFetch XML): exact
@@ -179,7 +185,8 @@ def pubmed(
         source = str(from_file)
     else:
         base = api or os.environ.get("KG_EUTILS_API") or DEFAULT_EUTILS
-        raw = fetch_efetch(wanted, base, FetchPolicy(timeout=timeout, attempts=attempts))
+        policy = FetchPolicy(timeout=timeout, attempts=attempts, backoff=backoff)
+        raw = fetch_efetch(wanted, base, policy)
         source = f"{base}/efetch.fcgi"
     citations = parse_efetch(raw, source, offline=from_file is not None)
     if wanted:

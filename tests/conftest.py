@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis_profiles import CI, FAST
 
 from kg.pipeline import Assembled, BuildReport, build
 
@@ -106,6 +108,15 @@ def _traced_build(out: Path) -> RealBuild:
     return RealBuild(out, report, trace)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis's profile: ``fast`` (a fifth of the examples) when the run leaves the slow
+    tier out, ``ci`` (every example) otherwise (tests/hypothesis_profiles.py). Runs before
+    Hypothesis's own plugin, so that ``--hypothesis-profile NAME`` still wins."""
+    markexpr = config.getoption("markexpr", "") or ""
+    settings.load_profile(FAST if "not slow" in markexpr else CI)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
@@ -171,12 +182,12 @@ def exports_union_dataset(exports_projection: tuple[Any, Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
-def exports_kuzu(exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def exports_kuzu(exports: Path) -> Any:
     """A Kuzu connection to the session build's neo4j-admin CSVs, loaded once (read only)."""
     pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
     from property_graph_samples import load_admin_csv_into_kuzu
 
-    return load_admin_csv_into_kuzu(exports / "neo4j", tmp_path_factory.mktemp("kuzu") / "db")
+    return load_admin_csv_into_kuzu(exports / "neo4j")
 
 
 @pytest.fixture(scope="session")

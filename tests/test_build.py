@@ -10,9 +10,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from kg.curation.load import load_curation
 from kg.namespaces import KGV, expand
-from kg.pipeline import build
+from kg.pipeline import Assembled, build
 from kg.rdf.model import CURATION_GRAPH, statement_iri
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,9 +76,9 @@ def dataset(exports_union_dataset: Dataset) -> Dataset:
 
 
 def test_every_statement_keeps_its_evidence_and_negated_ones_are_not_asserted(
-    dataset: Dataset,
+    dataset: Dataset, assembled: Assembled
 ) -> None:
-    curation = load_curation(ROOT / "data").curation
+    curation = assembled.loaded.curation  # data/ as the session build loaded it
     direct = dataset.graph(CURATION_GRAPH)
     assert curation.statements
     for st in curation.statements:

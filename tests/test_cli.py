@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import subprocess
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,12 +52,10 @@ def project(built_project: tuple[Path, Run]) -> Path:
     return built_project[0]
 
 
-def test_version_comes_from_the_package_metadata() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "--version"], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == f"il2-sle-kg {importlib.metadata.version('il2-sle-kg')}\n"
+def test_version_comes_from_the_package_metadata(tmp_path: Path) -> None:
+    run = run_kg(("--version",), tmp_path)
+    assert run.code == 0, run.stderr
+    assert run.stdout == f"il2-sle-kg {importlib.metadata.version('il2-sle-kg')}\n"
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -98,15 +96,9 @@ def test_build_output_is_not_wrapped_off_a_terminal(built_project: tuple[Path, R
 def test_named_queries_work_outside_the_checkout(tmp_path: Path) -> None:
     """The queries are package data: `kg query --list` lists them from any folder."""
     assert QUERIES_DIR.parent.name == "kg"
-    proc = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "query", "--list"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr
-    names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    run = run_kg(("query", "--list"), tmp_path)  # the console script's entry point, in tmp_path
+    assert run.code == 0, run.stderr
+    names = [line.split("\t")[0] for line in run.stdout.splitlines()]
     assert names == [q.name for q in named_queries()]
     assert len(names) >= 26
 
@@ -158,10 +150,9 @@ def test_validation_report_with_another_extension_is_refused(project: Path) -> N
     assert not (project / "report.txt").exists()
 
 
-def test_a_stale_build_is_reported(tmp_path: Path) -> None:
+def test_a_stale_build_is_reported(project: Path, tmp_path: Path) -> None:
     """After data/ changes, `kg query` (and `kg serve`) say the graph is older than its inputs."""
-    write_project(tmp_path, sample_curation())
-    assert run_kg(("build",), tmp_path).code == 0
+    shutil.copytree(project, tmp_path, dirs_exist_ok=True)  # the built sample project
     exports = tmp_path / "exports"
     assert stale_inputs(exports, tmp_path) == []
     fresh = run_kg(("query", "ASK {}"), tmp_path)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rdflib import Dataset, Literal, URIRef
 
 from kg.export.coverage import TRIAL_ASPECTS, coverage, render_markdown
 from kg.namespaces import BIOLINK, KGV, RDF, RDFS, expand
 from kg.rdf.isolation import isolated_entities, isolated_entity_issues
 from kg.rdf.validate import REFERENTIAL_CHECKS, check_ids
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
+from miniproject import append_items, project_data
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "https://example.org/"
@@ -79,27 +84,25 @@ def test_isolated_entities_are_those_without_a_relation() -> None:
     assert isolated_entities(ds, {a, b, c}) == [c]
 
 
-def test_validate_warns_on_each_isolated_entity(tmp_path: Path, real_context: Any) -> None:
-    """An entity nothing uses is a located warning of kg validate, not a violation."""
-    import shutil
-
+@pytest.mark.parametrize("kind", ["sample", pytest.param("real", marks=pytest.mark.slow)])
+def test_validate_warns_on_each_isolated_entity(
+    tmp_path: Path, real_context: Any, kind: str
+) -> None:
+    """An entity nothing uses is a located warning of kg validate, not a violation (appended to
+    the sample project; in CI also to a copy of data/, a validation of the whole project)."""
     from kg.pipeline import assemble
 
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = project_data(kind, tmp_path)
     entities = data / "entities.yaml"
-    entities.write_text(
-        entities.read_text("utf-8").rstrip("\n")
-        + "\n\n  - id: il2kg:concept/nothing-uses-this\n    label: orphan\n"
-        + "    category: NamedThing\n",
-        "utf-8",
-    )
-    assembled = assemble(data, ROOT / "ontologies", (), None)
+    orphan = "\n- id: il2kg:concept/nothing-uses-this\n  label: orphan\n  category: NamedThing\n"
+    id_line = append_items(entities, orphan)
+    assert id_line == len(entities.read_text("utf-8").splitlines()) - 2
+    assembled = assemble(data, tmp_path / "ontologies", (), None)
     found = [f for f in assembled.validation.findings if f.check == "isolated-entity"]
     assert [f.focus for f in found] == ["il2kg:concept/nothing-uses-this"]
     (f,) = found
     assert f.severity == "warning" and f.file.endswith("entities.yaml")
-    assert f.line == len(entities.read_text("utf-8").splitlines()) - 2
+    assert f.line == id_line
     assert "isolated-entity" in REFERENTIAL_CHECKS and "isolated-entity" in check_ids()
     # in the project itself every entity is connected (genes, publications, organisations)
     session = real_context  # the session build's graph (tests/conftest.py)

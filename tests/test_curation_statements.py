@@ -5,6 +5,7 @@ Counts are lower bounds, so adding statements never breaks them.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from kg.curation.predicates import CLINICAL_ECO, DOMAIN_RANGE, category_of, misu
 from kg.curation.schema import Curation, Entity, Evidence, Statement
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "bad_input"))
 MOUSE_ECO = "ECO:0007120"
 
 
@@ -156,18 +158,41 @@ def test_the_checker_flags_exactly_the_out_of_range_uses(pred: str, scat: str, o
     assert ("object" in found) == (ocat not in rng)
 
 
-def test_validate_reports_a_predicate_outside_its_range_at_its_line(tmp_path: Path) -> None:
-    """`kg validate` reports a misuse as a located warning (check predicate-domain-range); the
-    tests above make it fail for the project's own data."""
+def _therapy_treats(tmp_path: Path) -> int:
+    """The sample project plus a therapy (a planned process) that 'treats' SLE (RO:0002606)
+    on an author's statement; returns the line where that statement starts."""
+    from miniproject import sample_curation, write_project
+
+    curation = sample_curation()
+    therapy = Entity(
+        id="il2kg:intervention/sample-therapy",
+        label="sample therapy",
+        category="ClinicalIntervention",
+    )
+    misuse = Statement(
+        id="sample-therapy-treats-sle",
+        subject=therapy.id,
+        predicate="RO:0002606",
+        object="MONDO:0007915",
+        evidence=curation.statements[0].evidence,  # an author's statement, not clinical
+    )
+    entities, statements = (*curation.entities, therapy), (*curation.statements, misuse)
+    write_project(
+        tmp_path, curation.model_copy(update={"entities": entities, "statements": statements})
+    )
+    lines = (tmp_path / "data/statements.yaml").read_text("utf-8").splitlines()
+    return max(n for n, line in enumerate(lines, 1) if line.startswith("- "))
+
+
+def _therapy_studied_to_treat_misused(tmp_path: Path) -> int:
+    """A copy of the project where the therapy 'treats' (RO:0002606) instead of 'studied to
+    treat'; returns the line where that statement starts."""
     import shutil
 
-    from kg.pipeline import assemble
-
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    path = data / "statements.yaml"
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "ontologies", tmp_path / "ontologies")
+    path = tmp_path / "data" / "statements.yaml"
     text = path.read_text("utf-8")
-    # the therapy (a planned process) is not a substance: RO:0002606 needs a material subject
     old = (
         "  - id: low-dose-il2-is-targeted-therapy\n"
         "    subject: il2kg:intervention/low-dose-il-2-therapy\n"
@@ -177,8 +202,24 @@ def test_validate_reports_a_predicate_outside_its_range_at_its_line(tmp_path: Pa
     path.write_text(
         text.replace(old, old.replace("biolink:studied_to_treat", "RO:0002606")), "utf-8"
     )
-    report = assemble(data, ROOT / "ontologies", (), None).validation
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("kind", ["sample", pytest.param("real", marks=pytest.mark.slow)])
+def test_validate_reports_a_predicate_outside_its_range_at_its_line(
+    tmp_path: Path, kind: str
+) -> None:
+    """`kg validate` reports a misuse as a located warning (check predicate-domain-range); the
+    tests above make it fail for the project's own data. The therapy (a planned process) is
+    not a substance: RO:0002606 needs a material subject and clinical evidence. In the sample
+    project; in CI also in a copy of data/ (a validation of the whole project)."""
+    from kg.pipeline import assemble
+
+    if kind == "sample":
+        line = _therapy_treats(tmp_path)
+    else:
+        line = _therapy_studied_to_treat_misused(tmp_path)
+    report = assemble(tmp_path / "data", tmp_path / "ontologies", (), None).validation
     bad = [f for f in report.warnings if f.check == "predicate-domain-range"]
     assert len(bad) >= 2  # subject category and missing clinical evidence
-    line = text[: text.index(old)].count("\n") + 1
     assert all(f.file.endswith("statements.yaml") and f.line and f.line >= line for f in bad)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from ruamel.yaml import YAML
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
@@ -263,16 +264,37 @@ def test_existing_trial_is_never_overwritten(project: Path) -> None:
     )
     assert re.search(rf"^-{re.escape(curated_title)}", run.output, re.M)
     assert re.search(r"^\+title: 'TEST RECORD", run.output, re.M)
-    # the loader skips the draft; validation lists it
+    # the loader skips the draft (validation lists it: the two tests below)
     loaded = load_curation(project / "data")
     assert sum(t.id == "lupil-2" for t in loaded.curation.trials) == 1
-    run = kg(project, "validate")
-    assert run.code == 0, run.output
-    assert "data/trials/lupil-2.draft.yaml:1: a `kg import` draft awaits merging" in run.output
     # a second import leaves the original alone again and refreshes the draft
     again = kg(project, "import", "clinicaltrials", "--from", str(LUPIL2))
     assert again.code == 0 and "Record NCT02955615 unchanged" in again.output
     assert (project / "data/trials/lupil-2.yaml").read_bytes() == original
+
+
+@pytest.mark.slow  # validates the whole project
+def test_validate_lists_the_draft_an_import_left(project: Path) -> None:
+    assert kg(project, "import", "clinicaltrials", "NCT02955615", "--from", str(LUPIL2)).code == 0
+    run = kg(project, "validate")
+    assert run.code == 0, run.output
+    assert "data/trials/lupil-2.draft.yaml:1: a `kg import` draft awaits merging" in run.output
+
+
+def test_validate_lists_a_draft_beside_its_trial(tmp_path: Path) -> None:
+    """The same warning in the sample project: a warning, and the draft is not loaded."""
+    from miniproject import sample_curation, write_project
+
+    write_project(tmp_path, sample_curation())
+    trials = tmp_path / "data/trials"
+    draft = (trials / "sample-trial.yaml").read_text("utf-8").replace("SAMPLE", "DRAFT")
+    (trials / "sample-trial.draft.yaml").write_text(draft, "utf-8")
+    run = kg(tmp_path, "validate")
+    assert run.code == 0, run.output
+    assert (
+        "data/trials/sample-trial.draft.yaml:1: a `kg import` draft awaits merging into "
+        "sample-trial.yaml" in " ".join(run.output.split())
+    )
 
 
 @pytest.mark.parametrize(
@@ -379,7 +401,7 @@ def lookups() -> tuple[NameIndex, OutcomeMeasures]:
     return NameIndex.load(ROOT / "data", ROOT / "ontologies"), OutcomeMeasures.load(ROOT / "data")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=records())
 def test_a_fresh_import_agrees_with_its_record(data: dict[str, Any]) -> None:
     """Importer and cross-check read registry codes the same way: no drift, ever."""
@@ -438,7 +460,7 @@ _PATHS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(path=st.sampled_from(_PATHS), value=_JSON)
 @example(path=("designModule", "phases"), value=["\r0"])  # a line break in a comment's text
 @example(path=("designModule", "phases"), value=["\u2028"])

@@ -4,7 +4,8 @@ The server (http.server in a thread, bound to 127.0.0.1 on a free port) answers 
 ClinicalTrials.gov API v2 (``/studies/<NCT>``) and NCBI EFetch (``/efetch.fcgi``) with the
 TEST records of tests/fixtures/, or with a scripted failure: 404, a reply slower than the
 client's timeout, malformed JSON, 503 once then success. Offline is a port nothing listens
-on: the command must fail with a clear message and exit code 1, writing nothing.
+on: the command must fail with a clear message and exit code 1, writing nothing. Retries wait
+--backoff 0.05 s (the default 1 s would only make the tests slower); one test checks the pause.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Replay(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.script: dict[str, list[tuple[int, bytes, float]]] = {}
         self.requests: list[str] = []
+        self.times: list[float] = []  # time.monotonic() of each request
 
     @property
     def base(self) -> str:
@@ -53,6 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlparse(self.path)
         self.server.requests.append(self.path)
+        self.server.times.append(time.monotonic())
         key = url.path
         if url.path.endswith("efetch.fcgi"):
             key += "?id=" + parse_qs(url.query).get("id", [""])[0]
@@ -75,7 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[Replay]:
     srv = Replay()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    # poll often: shutdown() waits for the loop's next poll (0.5 s by default)
+    poll = {"poll_interval": 0.02}
+    thread = threading.Thread(target=srv.serve_forever, kwargs=poll, daemon=True)
     thread.start()
     try:
         yield srv
@@ -103,7 +108,8 @@ def nothing_written(root: Path) -> bool:
 
 
 LUPIL2 = (FIXTURES / "registry/NCT02955615.json").read_bytes()
-ARGS = ("import", "clinicaltrials", "NCT02955615", "--attempts", "2", "--timeout", "2")
+BACKOFF = ("--backoff", "0.05")  # seconds before the second try
+ARGS = ("import", "clinicaltrials", "NCT02955615", "--attempts", "2", "--timeout", "2", *BACKOFF)
 
 
 def test_fetch_success_saves_the_record_and_drafts_the_trial(server: Replay, project: Path) -> None:
@@ -135,7 +141,8 @@ def test_404_is_a_clear_error(server: Replay, project: Path) -> None:
 
 def test_timeout_is_retried_then_a_clear_error(server: Replay, project: Path) -> None:
     server.answer("/studies/NCT02955615", (200, LUPIL2, 1.5))
-    args = ("import", "clinicaltrials", "NCT02955615", "--attempts", "2", "--timeout", "0.3")
+    args = ("import", "clinicaltrials", "NCT02955615", "--attempts", "2", "--timeout", "0.3",
+            *BACKOFF)  # fmt: skip
     started = time.monotonic()
     run = kg(project, *args, "--api", server.base)
     assert run.code == 1
@@ -155,10 +162,12 @@ def test_malformed_json_is_located(server: Replay, project: Path) -> None:
 
 
 def test_a_passing_server_error_is_retried(server: Replay, project: Path) -> None:
+    """503 once, then the record: the second try comes after the --backoff pause."""
     server.answer("/studies/NCT02955615", (503, b"busy", 0.0), (200, LUPIL2, 0.0))
-    run = kg(project, *ARGS, "--api", server.base)
+    run = kg(project, *ARGS, "--backoff", "0.3", "--api", server.base)
     assert run.code == 0, run.output
     assert len(server.requests) == 2
+    assert server.times[1] - server.times[0] >= 0.3
 
 
 def test_the_server_answering_another_study_is_refused(server: Replay, project: Path) -> None:

@@ -1,14 +1,16 @@
 """No isolated node in the property graph; `kg validate` warns about every record that would be one.
 
 The project's own graph is read back from exports/graph.graphml with networkx (an independent
-parser). The warning is proved on fixtures appended to a copy of data/: a publication nobody
+parser). The warning is proved on fixtures appended to a project's data/: a publication nobody
 cites and an outcome measure no trial names, each warned about at its `id` line, in agreement
-with the projection (the node is there, with no edge).
+with the projection (the node is there, with no edge). The fast tier appends them to the small
+sample project (tests/bad_input/miniproject.py); CI also to a copy of the real data/ (`slow`: a
+validation of the whole project each).
 """
 
 from __future__ import annotations
 
-import shutil
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -20,10 +22,15 @@ from kg.property_graph.projection import project
 from kg.rdf.isolation import curated_nodes, isolated_entities
 from kg.rdf.model import outcome_iri
 
+sys.path.insert(0, str(Path(__file__).parent / "bad_input"))
+from miniproject import append_items, project_data
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "isolation"
 EX = "https://example.org/"
 ORPHAN = "il2kg:publication/nobody-cites-this-2099"
+#: the projects a record is appended to: the sample project, and (slow) a copy of data/
+PROJECTS = [pytest.param("sample"), pytest.param("real", marks=pytest.mark.slow)]
 
 
 def test_property_graph_of_the_project_has_no_isolated_node(exports: Path) -> None:
@@ -44,6 +51,7 @@ def test_every_curated_record_kind_is_a_node_of_the_graph(exports: Path) -> None
     assert missing == []
 
 
+@pytest.mark.parametrize("kind", PROJECTS)
 @pytest.mark.parametrize(
     ("fixture", "target", "record", "iri"),
     [
@@ -53,18 +61,14 @@ def test_every_curated_record_kind_is_a_node_of_the_graph(exports: Path) -> None
     ],
 )  # fmt: skip
 def test_validate_warns_on_an_unconnected_record_at_its_id_line(
-    tmp_path: Path, fixture: str, target: str, record: str, iri: URIRef
+    tmp_path: Path, fixture: str, target: str, record: str, iri: URIRef, kind: str
 ) -> None:
     from kg.pipeline import assemble
 
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    path = data / target
-    before = path.read_text("utf-8").rstrip("\n") + "\n"
-    path.write_text(before + (FIXTURES / fixture).read_text("utf-8"), "utf-8")
-    id_line = len(before.splitlines()) + 2  # the fixture opens with a blank line
+    data = project_data(kind, tmp_path)
+    id_line = append_items(data / target, (FIXTURES / fixture).read_text("utf-8"))
 
-    assembled = assemble(data, ROOT / "ontologies", (), None)
+    assembled = assemble(data, tmp_path / "ontologies", (), None)
     found = [f for f in assembled.validation.findings if f.check == "isolated-entity"]
     assert [f.focus for f in found] == [record]
     (f,) = found

@@ -125,7 +125,7 @@ def test_kuzu_loads_the_tricky_csvs(tmp_path: Path) -> None:
     pytest.importorskip("kuzu", reason="pip install kuzu (the test extra)")
     graph = tricky_graph()
     _write(graph, tmp_path / "csv")
-    conn = load_admin_csv_into_kuzu(tmp_path / "csv", tmp_path / "kuzu")
+    conn = load_admin_csv_into_kuzu(tmp_path / "csv")
     assert kuzu_rows(conn, "MATCH (n:N) RETURN count(n)") == [[len(graph.nodes)]]
     assert kuzu_rows(conn, "MATCH ()-[r:R]->() RETURN count(r)") == [[len(graph.edges)]]
     rows = kuzu_rows(

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from kg.errors import KGError
 from kg.ontology.extraction.mapping_triples import SSSOM, XREF, axiom_iri, mapping_triples
@@ -198,7 +199,9 @@ _ANY = st.one_of(
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(set_id=_ANY)
 def test_any_set_id_is_refused_at_its_line_or_written_as_a_parseable_absolute_iri(

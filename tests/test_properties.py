@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from rdflib import Dataset
 
 from kg.curation.load import load_curation
@@ -284,7 +285,7 @@ FILES = ["entities.yaml", "statements.yaml", "publications.yaml", "trials/sample
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -294,7 +295,7 @@ def test_random_bytes_raise_only_kgerror(valid_project: Path, name: str, content
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -345,7 +346,7 @@ json_values = st.recursive(
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

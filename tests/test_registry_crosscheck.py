@@ -5,8 +5,8 @@ saved as LUPIL-2's record (written from data/trials/lupil-2.yaml, so they agree 
 introduces drift). Also the round trip of issue 15: import -> validate -> build -> the new
 trial answers the competency queries.
 
-Each test validates (or builds) the whole real project, so only drift and a broken record run in
-the fast tier; the rest is `slow` (CI runs it).
+Each test validates (or builds) the whole real project, so only drift runs in the fast tier, with
+a broken record on the sample project; the rest is `slow` (CI runs it).
 """
 
 from __future__ import annotations
@@ -118,7 +118,9 @@ def test_gaps_are_warnings_even_when_strict(project: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"{", "data/registry/NCT02955615.json:1: not valid JSON"),
+        pytest.param(
+            b"{", "data/registry/NCT02955615.json:1: not valid JSON", marks=pytest.mark.slow
+        ),
         pytest.param(
             (ROOT / "tests/fixtures/registry/NCT02084238.json").read_bytes(),
             "the record is NCT02084238's, not NCT02955615's",
@@ -131,6 +133,20 @@ def test_a_broken_saved_record_is_a_violation(project: Path, content: bytes, mes
     run = kg(project, "validate")
     assert run.code == 1
     assert message in run.output and "[registry-record; NCT:NCT02955615]" in run.output
+
+
+def test_a_saved_record_that_is_not_json_is_a_violation(tmp_path: Path) -> None:
+    """The same check on the sample project (whose trial names NCT01234567): the fast tier's
+    case; CI also runs it on the real project above."""
+    from miniproject import sample_curation, write_project
+
+    write_project(tmp_path, sample_curation())
+    (tmp_path / "data/registry").mkdir()
+    (tmp_path / "data/registry/NCT01234567.json").write_bytes(b"{")
+    run = kg(tmp_path, "validate")
+    assert run.code == 1
+    assert "data/registry/NCT01234567.json:1: not valid JSON" in run.output
+    assert "[registry-record; NCT:NCT01234567]" in run.output
 
 
 def _trial(**changes: object) -> Trial:

@@ -154,7 +154,8 @@ def test_queries_cannot_reach_the_network_through_service(tmp_path: Path) -> Non
     write_project(tmp_path, sample_curation())
     assert run_kg(("build",), tmp_path).code == 0
     server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    poll = {"poll_interval": 0.02}  # shutdown() waits for the next poll (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, kwargs=poll, daemon=True)
     thread.start()
     _Recorder.hits.clear()
     try:

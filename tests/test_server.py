@@ -50,7 +50,7 @@ LABEL = (
     "SELECT DISTINCT ?l WHERE { <http://purl.obolibrary.org/obo/MONDO_0007915> "
     "<http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l"
 )
-TIMEOUT = 2  # seconds: the --timeout of the test server
+TIMEOUT = 1  # seconds: the --timeout of the test server (the slow-query test waits it out)
 Response = tuple[int, dict[str, str], bytes]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
 from rich.console import Console
 from typer.testing import CliRunner
@@ -365,7 +366,7 @@ def _unescape(cell: str) -> str:
     return _UNESCAPE.sub(one, cell)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), min_size=1, max_size=5)
 )

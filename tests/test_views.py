@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from kg.errors import KGError
 from kg.export.base import BuildContext
@@ -289,7 +290,7 @@ def test_entities_resolve_by_curie_label_or_synonym(context: BuildContext) -> No
     assert resolve_entities(g, ["Regulatory T Cell", "SLE"]) == ["CL:0000815", "MONDO:0007915"]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(number=st.integers(0, 99_999_999), spelling=st.sampled_from(
     ["CLINICALTRIALS:{}", "NCT:{}", "clinicaltrials:{}", "{}", "{lower}", " {} "]))  # fmt: skip
 def test_a_trial_resolves_by_any_spelling_of_its_curie(number: int, spelling: str) -> None:

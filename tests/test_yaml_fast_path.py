@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -110,7 +111,7 @@ _docs = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_docs, st.sampled_from([None, True, False]))
 def test_generated_documents_read_the_same(doc: Any, flow: bool | None) -> None:
     yaml = YAML(typ="safe", pure=True)
@@ -120,7 +121,7 @@ def test_generated_documents_read_the_same(doc: Any, flow: bool | None) -> None:
     _check(buffer.getvalue())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), _text, st.sampled_from(["", "- ", ": ", "#"])),
                 max_size=8))  # fmt: skip
 def test_arbitrary_text_reads_the_same_or_steps_aside(lines: list[tuple[int, str, str]]) -> None:

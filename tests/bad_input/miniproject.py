@@ -8,6 +8,7 @@ reads and declares every predicate and ECO code they use in a small ontology mod
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,14 @@ from kg.curation.schema import (
     Trial,
 )
 
-__all__ = ["EVIDENCE_CODES", "PREDICATES", "sample_curation", "write_project"]
+__all__ = [
+    "EVIDENCE_CODES",
+    "PREDICATES",
+    "append_items",
+    "project_data",
+    "sample_curation",
+    "write_project",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 #: predicates and evidence codes the mini ontology module declares
@@ -136,3 +144,35 @@ def _module_text() -> str:
     for curie, label in sorted(EVIDENCE_CODES.items()):
         lines.append(f'{curie} a owl:Class ; rdfs:label "{label}" .')
     return "\n".join(lines) + "\n"
+
+
+def project_data(kind: str, root: Path) -> Path:
+    """Write root/data and root/ontologies; return root/data.
+
+    kind "sample": the sample project, its statement also citing clinical evidence so that
+    every term of its ontology module is used (an unused term is a node without edges);
+    kind "real": a copy of this checkout's data/ and ontologies/ (what CI's slow tier uses for
+    the tests whose fast-tier twin runs on the sample: a validation of the whole project).
+    """
+    if kind == "sample":
+        curation = sample_curation()
+        (statement,) = curation.statements
+        clinical = statement.evidence[0].model_copy(update={"eco": "ECO:0007121"})
+        statement = statement.model_copy(update={"evidence": (*statement.evidence, clinical)})
+        write_project(root, curation.model_copy(update={"statements": (statement,)}))
+    elif kind == "real":
+        shutil.copytree(ROOT / "data", root / "data")
+        shutil.copytree(ROOT / "ontologies", root / "ontologies")
+    else:
+        raise ValueError(f"kind is 'sample' or 'real', not {kind!r}")
+    return root / "data"
+
+
+def append_items(path: Path, text: str) -> int:
+    """Append YAML list items to the list in path, indented as its items are (the curated
+    files indent them by two spaces, write_project does not). text opens with a blank line.
+    Returns the line (1-based) of the first appended item's first key."""
+    before = path.read_text("utf-8").rstrip("\n") + "\n"
+    indent = "  " if "\n  - " in before else ""
+    path.write_text(before + textwrap.indent(textwrap.dedent(text), indent), "utf-8")
+    return len(before.splitlines()) + 2

@@ -79,10 +79,12 @@ class _Terms:
         return term
 
 
-BIOLINK, DCTERMS, KGV = (_Terms(ns) for ns in (namespaces.BIOLINK, namespaces.DCTERMS,
-                                                namespaces.KGV))
-OBOINOWL, RDF, RDFS, XSD = (_Terms(ns) for ns in (namespaces.OBOINOWL, namespaces.RDF,
-                                                   namespaces.RDFS, namespaces.XSD))
+BIOLINK, DCTERMS, KGV = (
+    _Terms(ns) for ns in (namespaces.BIOLINK, namespaces.DCTERMS, namespaces.KGV)
+)
+OBOINOWL, RDF, RDFS, XSD = (
+    _Terms(ns) for ns in (namespaces.OBOINOWL, namespaces.RDF, namespaces.RDFS, namespaces.XSD)
+)
 #: CURIE -> IRI, each IRI made once (the same entities, predicates and sources recur)
 expand = lru_cache(maxsize=None)(namespaces.expand)
 

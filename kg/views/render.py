@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 from markupsafe import Markup
 
 from kg import __version__
@@ -90,8 +90,7 @@ def render(view: View) -> str:
     options = _options(large, hierarchical, _groups(g, large, names))
     font = OVERVIEW_FONT if clusters else BASE_FONT
     options["nodes"]["font"]["size"] = font  # type: ignore[index]
-    vis_js = _asset("vis-network.min.js", strip_source_map=True)
-    app_js = _asset("view.js")
+    vis_js, app_js, css, csp = _page_assets()
     meta = {
         "title": view.title,
         "subtitle": view.subtitle,
@@ -108,17 +107,16 @@ def render(view: View) -> str:
         "result_sources": _used_sources(view),
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
     }
-    template = _environment().get_template("view.html")
-    return template.render(
+    return _template("view.html").render(
         heading=view.title,
         subtitle=view.subtitle,
         nav=view.nav,
         results=results_table(view.trial) if view.trial else None,
         generator=f"il2-sle-kg {__version__}; vis-network {VIS_NETWORK_VERSION}",
-        css=Markup(_asset("view.css")),
-        vis_js=Markup(vis_js),
-        app_js=Markup(app_js),
-        csp=Markup(_csp(vis_js, app_js)),  # our own constant text and base64 digests
+        css=css,
+        vis_js=vis_js,
+        app_js=app_js,
+        csp=csp,
         payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
     )
 
@@ -187,13 +185,35 @@ def _focus(
 def _environment() -> Environment:
     """Jinja2 with autoescaping on: every value from the graph is escaped in the markup."""
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # the templates are package files: no stat() per page
     )
     # `x is web`: only http(s) addresses become links (never javascript: or data:)
     env.tests["web"] = lambda value: (
         isinstance(value, str) and value.startswith(("http://", "https://"))
     )
     return env
+
+
+@lru_cache(maxsize=None)
+def _template(name: str) -> Template:
+    """A template compiled once per process (every page of a build reuses it)."""
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=1)
+def _page_assets() -> tuple[Markup, Markup, Markup, Markup]:
+    """(vis-network, view.js, view.css, the CSP with both scripts' hashes), read once.
+
+    Why cached: each is the same for every page, and reading, checking and hashing the
+    half-megabyte vis-network per page cost more than laying out a trial's graph.
+    """
+    vis_js = _asset("vis-network.min.js", strip_source_map=True)
+    app_js = _asset("view.js")
+    # _csp: our own constant text and base64 digests
+    return Markup(vis_js), Markup(app_js), Markup(_asset("view.css")), Markup(_csp(vis_js, app_js))
 
 
 def script_json(value: object) -> Markup:
@@ -326,15 +346,19 @@ def _edge(
 
 def _evidence(props: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
     """Evidence items from the parallel property lists (sources, ECO codes, quotes, locators)."""
+    sources = _list(props.get("sources"))
+    if not sources:
+        return []
+    ecos, quotes, locators = (_list(props.get(k)) for k in ("eco_codes", "quotes", "locators"))
     return [
         {
             "source": source,
             "source_name": names.get(source, ""),
-            "eco": _at(props.get("eco_codes"), i),
-            "quote": _at(props.get("quotes"), i),
-            "locator": _at(props.get("locators"), i),
+            "eco": _at(ecos, i),
+            "quote": _at(quotes, i),
+            "locator": _at(locators, i),
         }
-        for i, source in enumerate(_list(props.get("sources")))
+        for i, source in enumerate(sources)
     ]
 
 
@@ -351,8 +375,7 @@ def _list(value: object) -> list[str]:
     return [] if value in (None, "") else [str(value)]
 
 
-def _at(value: object, i: int) -> str:
-    items = _list(value)
+def _at(items: list[str], i: int) -> str:
     return items[i] if i < len(items) else ""
 
 

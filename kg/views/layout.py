@@ -167,63 +167,81 @@ def _forces_numpy(
     """
     import numpy as np
 
-    x = np.asarray(xs, dtype=float)
-    y = np.asarray(ys, dtype=float)
+    n = len(xs)
+    # x and y as the two rows of one array: every operation below acts on both at once (half
+    # the numpy calls of separate x and y arrays, with the same elementwise arithmetic)
+    p = np.asarray([xs, ys], dtype=float)
     masses = np.asarray(mass, dtype=float)
     weight = np.outer(masses, masses)
     np.fill_diagonal(weight, 0.0)  # no force of a node on itself
     first = np.asarray([i for i, _ in pairs], dtype=np.intp)
     second = np.asarray([j for _, j in pairs], dtype=np.intp)
+    # the springs' updates on the flattened rows: row 0 (x) at i, row 1 (y) at n + i; each
+    # element still takes its updates in edge order, as np.subtract.at on x and y did
+    flat_first = np.concatenate([first, first + n])
+    flat_second = np.concatenate([second, second + n])
     for step in range(iterations):
-        dx = x[:, None] - x[None, :]
-        dy = y[:, None] - y[None, :]
-        d2 = dx * dx + dy * dy
+        delta = p[:, :, None] - p[:, None, :]
+        squares = delta * delta
+        d2 = squares[0] + squares[1]
         d2[d2 == 0] = 1e-9
         force = weight / d2
-        fx = (force * dx).sum(axis=1)
-        fy = (force * dy).sum(axis=1)
-        ex = x[first] - x[second]
-        ey = y[first] - y[second]
-        dist = np.sqrt(ex * ex + ey * ey)
-        np.subtract.at(fx, first, ex * dist)
-        np.subtract.at(fy, first, ey * dist)
-        np.add.at(fx, second, ex * dist)
-        np.add.at(fy, second, ey * dist)
-        fx -= gravity * x
-        fy -= gravity * y
-        length = np.sqrt(fx * fx + fy * fy)
+        f = (force * delta).sum(axis=2)
+        e = p[:, first] - p[:, second]
+        e2 = e * e
+        spring = e * np.sqrt(e2[0] + e2[1])
+        flat = f.reshape(-1)
+        np.subtract.at(flat, flat_first, spring.reshape(-1))
+        np.add.at(flat, flat_second, spring.reshape(-1))
+        f -= gravity * p
+        f2 = f * f
+        length = np.sqrt(f2[0] + f2[1])
         cool = temperature * (1 - step / iterations) + 0.01
         scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
                           where=length > 0)  # fmt: skip
-        x += fx * scale
-        y += fy * scale
-    return x.tolist(), y.tolist()
+        p += f * scale
+    return p[0].tolist(), p[1].tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:
-    """Push apart (in place) every two nodes closer than gap, so labels do not pile up."""
+    """Push apart (in place) every two nodes closer than gap, so labels do not pile up.
+
+    Each round visits the grid cells in order and each pair of nearby nodes once, moving both
+    at once (so later pairs see the moved positions). A pair whose x or y distance alone is
+    gap or more is skipped before the square root: then the distance is at least gap too
+    (squares, sums and square roots round monotonically, and sqrt(gap * gap) == gap), so the
+    skip never changes a position.
+    """
     n = len(xs)
+    sqrt, floor = math.sqrt, math.floor
     for _ in range(rounds):
         cells: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i in range(n):
-            cells[(math.floor(xs[i] / gap), math.floor(ys[i] / gap))].append(i)
+            cells[(floor(xs[i] / gap), floor(ys[i] / gap))].append(i)
+        get = cells.get
         moved = False
         for (cx, cy), members in sorted(cells.items()):
             near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1)
-                    for j in cells.get((cx + ox, cy + oy), ())]  # fmt: skip
+                    for j in get((cx + ox, cy + oy), ())]  # fmt: skip
             for i in members:
+                xi, yi = xs[i], ys[i]
                 for j in near:
                     if j <= i:
                         continue
-                    ex, ey = xs[j] - xs[i], ys[j] - ys[i]
-                    d = math.sqrt(ex * ex + ey * ey)
+                    ex = xs[j] - xi
+                    if ex >= gap or ex <= -gap:
+                        continue
+                    ey = ys[j] - yi
+                    if ey >= gap or ey <= -gap:
+                        continue
+                    d = sqrt(ex * ex + ey * ey)
                     if d >= gap:
                         continue
                     if d < 1e-9:
                         ex, ey, d = 1.0, 0.0, 1.0
                     push = (gap - d) / 2 / d
-                    xs[i] -= ex * push
-                    ys[i] -= ey * push
+                    xi = xs[i] = xi - ex * push
+                    yi = ys[i] = yi - ey * push
                     xs[j] += ex * push
                     ys[j] += ey * push
                     moved = True

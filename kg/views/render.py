@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +197,7 @@ def _environment() -> Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> Template:
     """A template compiled once per process (every page of a build reuses it)."""
     return _environment().get_template(name)

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from kg.namespaces import expand
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
@@ -66,7 +66,13 @@ UNIT_SYMBOLS = {str(iri): symbol for symbol, iri in UNIT_IRIS.items()}
 
 def predicate_name(edge: Edge) -> str:
     """The local name of an edge's predicate: 'kgv:hasResult' -> 'hasResult'."""
-    return re.split(r"[:/#]", edge.predicate)[-1]
+    return _local_name(edge.predicate)
+
+
+@cache
+def _local_name(predicate: str) -> str:
+    """'kgv:hasResult' -> 'hasResult' (a graph has a few dozen predicates: computed once each)."""
+    return re.split(r"[:/#]", predicate)[-1]
 
 
 @dataclass(frozen=True)
@@ -318,9 +324,9 @@ def trial_data(g: PropertyGraph) -> TrialData:
 
 
 def _read(g: PropertyGraph) -> TrialData:
-    out: dict[str, list[Edge]] = defaultdict(list)
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in g.edges:
-        out[e.source].append(e)
+        out[(e.source, predicate_name(e))].append(e.target)
     reader = _Reader(g, out)
     trials = sorted(
         (reader.trial(n) for n in g.nodes if n.category == "ClinicalTrial"),
@@ -331,12 +337,13 @@ def _read(g: PropertyGraph) -> TrialData:
 
 
 class _Reader:
-    def __init__(self, g: PropertyGraph, out: dict[str, list[Edge]]) -> None:
+    def __init__(self, g: PropertyGraph, out: dict[tuple[str, str], list[str]]) -> None:
         self.g = g
+        #: (source node id, predicate local name) -> the targets of those edges
         self.out = out
 
     def targets(self, node_id: str, predicate: str) -> list[str]:
-        return sorted(e.target for e in self.out.get(node_id, ()) if predicate_name(e) == predicate)
+        return sorted(self.out.get((node_id, predicate), ()))
 
     def target(self, node_id: str, predicate: str) -> str:
         found = self.targets(node_id, predicate)

@@ -16,6 +16,7 @@ from kg.atomic import write_atomic
 from kg.export.base import BuildContext, Sink
 
 if TYPE_CHECKING:
+    from kg.views.render import PageLayout
     from kg.views.select import View
 
 __all__ = ["HtmlSink", "write_view"]
@@ -25,18 +26,25 @@ class HtmlSink(Sink):
     """The `html` format (its row in kg/export/formats.py says what it writes)."""
 
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        from kg.views.render import page_layouts
         from kg.views.resultspage import render_results_page
         from kg.views.select import RESULTS_PAGE, all_views
         from kg.views.trialdata import trial_data
 
         views = all_views(ctx.projection)
-        written = [write_view(view, out / "views" / f"{view.slug}.html") for view in views]
+        written = [
+            write_view(view, out / "views" / f"{view.slug}.html", layout)
+            for view, layout in zip(views, page_layouts(views), strict=True)
+        ]
         page = render_results_page(trial_data(ctx.projection), views)
         return [*written, write_atomic(out / "views" / RESULTS_PAGE, page)]
 
 
-def write_view(view: View, path: Path) -> Path:
-    """Render one view to path (via a temporary file renamed into place)."""
+def write_view(view: View, path: Path, layout: PageLayout | None = None) -> Path:
+    """Render one view to path (via a temporary file renamed into place).
+
+    layout: the view's entry of `kg.views.render.page_layouts` (else computed for this view).
+    """
     from kg.views.render import render  # Jinja2 and the layout load only when pages are made
 
-    return write_atomic(path, render(view))
+    return write_atomic(path, render(view, layout))

@@ -16,10 +16,19 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["Position", "clustered_layout", "spring_layout", "trial_parts"]
+__all__ = [
+    "LayoutRequest",
+    "Position",
+    "clustered_layout",
+    "spring_layout",
+    "spring_layouts",
+    "trial_parts",
+]
 
 TRIAL = "ClinicalTrial"
 
@@ -41,18 +50,55 @@ def spring_layout(
     iterations: int | None = None,
 ) -> dict[str, Position]:
     """Positions (pixels, rounded to 0.1) for every node; `spacing` is the ideal edge length."""
-    ids = sorted(set(node_ids))
-    adjacency: dict[str, set[str]] = {n: set() for n in ids}
-    for a, b in edges:
-        if a != b and a in adjacency and b in adjacency:
-            adjacency[a].add(b)
-            adjacency[b].add(a)
-    placed: list[tuple[list[str], dict[str, Position]]] = []
-    for component in _components(ids, adjacency):
-        rounds = iterations if iterations is not None else _default_iterations(len(ids))
-        placed.append((component, _layout_component(component, adjacency, rounds)))
-    packed = _pack(placed)
-    return {n: (round(x * spacing, 1), round(y * spacing, 1)) for n, (x, y) in packed.items()}
+    return spring_layouts([LayoutRequest(node_ids, edges, spacing, iterations)])[0]
+
+
+@dataclass(frozen=True)
+class LayoutRequest:
+    """The arguments of one `spring_layout` call (for `spring_layouts`)."""
+
+    node_ids: Sequence[str]
+    edges: Iterable[tuple[str, str]]
+    spacing: float = 150.0
+    iterations: int | None = None
+
+
+def spring_layouts(requests: Sequence[LayoutRequest]) -> list[dict[str, Position]]:
+    """`spring_layout` of each request, computed together: the same positions, bit for bit.
+
+    Why together: the force rounds of a small graph cost numpy's per-call overhead, not
+    arithmetic. Components of the same size (and so the same rounds, cooling and gravity),
+    from any of the requests, run their rounds as one stacked array, each element computed
+    by exactly the operations it would get alone (see `_forces_numpy`).
+    """
+    jobs: list[list[_Component]] = []
+    for request in requests:
+        ids = sorted(set(request.node_ids))
+        adjacency: dict[str, set[str]] = {n: set() for n in ids}
+        for a, b in request.edges:
+            if a != b and a in adjacency and b in adjacency:
+                adjacency[a].add(b)
+                adjacency[b].add(a)
+        rounds = (
+            request.iterations if request.iterations is not None else _default_iterations(len(ids))
+        )
+        jobs.append([_start(c, adjacency, rounds) for c in _components(ids, adjacency)])
+    batches: dict[tuple[int, int, float, float], list[_Component]] = defaultdict(list)
+    for component in (c for components in jobs for c in components):
+        if component.exact and component.pairs:
+            key = (len(component.nodes), component.iterations, component.temperature,
+                   component.gravity)  # fmt: skip
+            batches[key].append(component)
+    for batch in batches.values():
+        _forces_numpy(batch)
+    out = []
+    for request, components in zip(requests, jobs, strict=True):
+        packed = _pack([(c.nodes, _finish(c)) for c in components])
+        spacing = request.spacing
+        out.append(
+            {n: (round(x * spacing, 1), round(y * spacing, 1)) for n, (x, y) in packed.items()}
+        )
+    return out
 
 
 def _default_iterations(total: int) -> int:
@@ -90,17 +136,31 @@ def _hash_unit(node: str) -> Position:
     return x - 0.5, y - 0.5
 
 
-def _layout_component(
-    nodes: list[str], adjacency: dict[str, set[str]], iterations: int
-) -> dict[str, Position]:
-    """Fruchterman-Reingold with ideal distance 1; returns positions with min corner at 0."""
+@dataclass
+class _Component:
+    """One connected component being laid out (Fruchterman-Reingold with ideal distance 1)."""
+
+    nodes: list[str]
+    xs: list[float]
+    ys: list[float]
+    pairs: list[tuple[int, int]]
+    mass: list[float]
+    iterations: int
+    temperature: float
+    gravity: float
+    #: all-pairs repulsion (numpy rounds); else grid repulsion from a radial tree
+    exact: bool
+
+
+def _start(nodes: list[str], adjacency: dict[str, set[str]], iterations: int) -> _Component:
+    """The component's start positions and force parameters (grid components run here)."""
     n = len(nodes)
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
     index = {node: i for i, node in enumerate(nodes)}
     exact = n <= EXACT_LIMIT
     side = math.sqrt(n) * 1.2
-    if exact:
+    if n == 1:
+        start = {nodes[0]: (0.0, 0.0)}
+    elif exact:
         start = {node: (hx * side, hy * side) for node in nodes for hx, hy in [_hash_unit(node)]}
     else:
         start = _radial_tree(nodes, adjacency)
@@ -116,91 +176,118 @@ def _layout_component(
     mass = [math.sqrt(1 + len(adjacency[node])) for node in nodes]
     # large components: linear springs (not FR's d^2), so long edges cannot crush the grid
     gravity = (0.05 if exact else 0.002) if n > 2 else 0.0
-    if exact and pairs:
-        xs, ys = _forces_numpy(xs, ys, mass, pairs, iterations, temperature, gravity)
-        iterations = 0
+    component = _Component(nodes, xs, ys, pairs, mass, iterations, temperature, gravity, exact)
+    if n > 1 and not (exact and pairs):  # the numpy rounds run later, batched
+        _forces_python(component)
+    return component
+
+
+def _forces_python(c: _Component) -> None:
+    """The force rounds in pure Python: grid repulsion (large components), or exact."""
+    xs, ys, n, iterations = c.xs, c.ys, len(c.nodes), c.iterations
     for step in range(iterations):
-        if exact:
-            dx, dy = _repulse_exact(xs, ys, mass)
+        if c.exact:
+            dx, dy = _repulse_exact(xs, ys, c.mass)
         else:
             dx, dy = _repulse_grid(xs, ys)
-        for i, j in pairs:
+        for i, j in c.pairs:
             ex, ey = xs[i] - xs[j], ys[i] - ys[j]
-            f = math.sqrt(ex * ex + ey * ey) if exact else 1.0  # force / d, with k = 1
+            f = math.sqrt(ex * ex + ey * ey) if c.exact else 1.0  # force / d, with k = 1
             dx[i] -= ex * f
             dy[i] -= ey * f
             dx[j] += ex * f
             dy[j] += ey * f
-        cool = temperature * (1 - step / iterations) + 0.01
+        cool = c.temperature * (1 - step / iterations) + 0.01
         for i in range(n):
-            fx = dx[i] - gravity * xs[i]
-            fy = dy[i] - gravity * ys[i]
+            fx = dx[i] - c.gravity * xs[i]
+            fy = dy[i] - c.gravity * ys[i]
             length = math.sqrt(fx * fx + fy * fy)
             if length > 0:
                 move = min(length, cool) / length
                 xs[i] += fx * move
                 ys[i] += fy * move
-    if exact:  # the median edge becomes length 1, then overlaps are pushed apart
+
+
+def _finish(c: _Component) -> dict[str, Position]:
+    """Positions after the forces, scaled and separated, with the min corner at 0."""
+    if len(c.nodes) == 1:
+        return {c.nodes[0]: (0.0, 0.0)}
+    xs, ys, pairs = c.xs, c.ys, c.pairs
+    if c.exact:  # the median edge becomes length 1, then overlaps are pushed apart
         lengths = sorted(math.hypot(xs[i] - xs[j], ys[i] - ys[j]) for i, j in pairs)
         unit = max(lengths[len(lengths) // 2], 1e-6)
         xs = [x / unit for x in xs]
         ys = [y / unit for y in ys]
         _separate(xs, ys, MIN_DISTANCE)
     min_x, min_y = min(xs), min(ys)
-    return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(nodes)}
+    return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(c.nodes)}
 
 
-def _forces_numpy(
-    xs: list[float],
-    ys: list[float],
-    mass: list[float],
-    pairs: list[tuple[int, int]],
-    iterations: int,
-    temperature: float,
-    gravity: float,
-) -> tuple[list[float], list[float]]:
-    """The exact force rounds of `_layout_component`, vectorised (same forces, same cooling).
+#: a batch of force rounds holds at most this many node pairs (k components of n nodes: k n^2)
+BATCH_PAIRS = 1_000_000
+
+
+def _forces_numpy(batch: list[_Component]) -> None:
+    """The exact force rounds of components of one size, stacked, in place (same cooling).
 
     Why numpy: all-pairs repulsion in pure Python cost about a second per build for the
-    trial pages; as array operations the same rounds take milliseconds. Deterministic: only
-    elementwise operations and fixed-order sums, no random numbers.
+    trial pages; as array operations the same rounds take milliseconds. Deterministic, and
+    each component gets exactly the positions it would get alone: only elementwise
+    operations, sums along each component's own rows of n (numpy sums a row the same way
+    whatever stacks beside it), and spring updates applied element by element in edge order.
     """
     import numpy as np
 
-    n = len(xs)
-    # x and y as the two rows of one array: every operation below acts on both at once (half
-    # the numpy calls of separate x and y arrays, with the same elementwise arithmetic)
-    p = np.asarray([xs, ys], dtype=float)
-    masses = np.asarray(mass, dtype=float)
-    weight = np.outer(masses, masses)
-    np.fill_diagonal(weight, 0.0)  # no force of a node on itself
-    first = np.asarray([i for i, _ in pairs], dtype=np.intp)
-    second = np.asarray([j for _, j in pairs], dtype=np.intp)
-    # the springs' updates on the flattened rows: row 0 (x) at i, row 1 (y) at n + i; each
-    # element still takes its updates in edge order, as np.subtract.at on x and y did
-    flat_first = np.concatenate([first, first + n])
-    flat_second = np.concatenate([second, second + n])
+    n = len(batch[0].nodes)
+    per_batch = max(1, BATCH_PAIRS // (n * n))
+    for at in range(0, len(batch), per_batch):
+        _forces_stacked(batch[at : at + per_batch], np)
+
+
+def _forces_stacked(batch: list[_Component], np: Any) -> None:
+    k, n = len(batch), len(batch[0].nodes)
+    iterations, temperature, gravity = batch[0].iterations, batch[0].temperature, batch[0].gravity
+    # positions as (component, x or y, node): each operation acts on every row at once
+    p = np.asarray([[c.xs, c.ys] for c in batch], dtype=float)
+    weight = np.empty((k, n, n))
+    for m, c in enumerate(batch):
+        masses = np.asarray(c.mass, dtype=float)
+        weight[m] = np.outer(masses, masses)
+        np.fill_diagonal(weight[m], 0.0)  # no force of a node on itself
+    # each spring's ends in the flattened positions: component m, row r, node i at
+    # (2m + r) n + i; x differences of every component first, then y (same order as e below)
+    ends: list[list[int]] = [[], []]
+    for m, c in enumerate(batch):
+        for end, column in ((0, 0), (1, 1)):
+            ends[end] += [2 * m * n + pair[column] for pair in c.pairs]
+    first_x = np.asarray(ends[0], dtype=np.intp)
+    second_x = np.asarray(ends[1], dtype=np.intp)
+    first = np.concatenate([first_x, first_x + n])
+    second = np.concatenate([second_x, second_x + n])
+    half = len(first_x)
     for step in range(iterations):
-        delta = p[:, :, None] - p[:, None, :]
+        delta = p[:, :, :, None] - p[:, :, None, :]
         squares = delta * delta
-        d2 = squares[0] + squares[1]
+        d2 = squares[:, 0] + squares[:, 1]
         d2[d2 == 0] = 1e-9
         force = weight / d2
-        f = (force * delta).sum(axis=2)
-        e = p[:, first] - p[:, second]
+        f = (force[:, None] * delta).sum(axis=3)
+        flat_p = p.reshape(-1)
+        e = flat_p[first] - flat_p[second]
         e2 = e * e
-        spring = e * np.sqrt(e2[0] + e2[1])
+        spring = e * np.tile(np.sqrt(e2[:half] + e2[half:]), 2)
         flat = f.reshape(-1)
-        np.subtract.at(flat, flat_first, spring.reshape(-1))
-        np.add.at(flat, flat_second, spring.reshape(-1))
+        np.subtract.at(flat, first, spring)
+        np.add.at(flat, second, spring)
         f -= gravity * p
         f2 = f * f
-        length = np.sqrt(f2[0] + f2[1])
+        length = np.sqrt(f2[:, 0] + f2[:, 1])
         cool = temperature * (1 - step / iterations) + 0.01
         scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
                           where=length > 0)  # fmt: skip
-        p += f * scale
-    return p[0].tolist(), p[1].tolist()
+        p += f * scale[:, None, :]
+    for m, c in enumerate(batch):
+        c.xs, c.ys = p[m, 0].tolist(), p[m, 1].tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:
@@ -407,19 +494,27 @@ def clustered_layout(
         {(rep[e.source], rep[e.target]) for e in g.edges if rep[e.source] != rep[e.target]}
     )
     # a cluster: its own small layout around the trial at (0, 0), and the disc that holds it
+    # each cluster's own edges, in one pass over the edges (a node's cluster: its trial)
+    cluster_of = {**{t: t for t in members}, **owner}
+    inner_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for e in g.edges:
+        home = cluster_of.get(e.source)
+        if home is not None and cluster_of.get(e.target) == home:
+            inner_edges[home].append((e.source, e.target))
+    trials = sorted(members)
+    *inner_layouts, centres = spring_layouts(
+        [
+            *(LayoutRequest([t, *sorted(members[t])], inner_edges[t], spacing * 0.8)
+              for t in trials),
+            LayoutRequest(contracted_ids, contracted_edges, spacing * 1.4),
+        ]
+    )  # fmt: skip
     local: dict[str, dict[str, Position]] = {}
     radius: dict[str, float] = {}
-    for trial, nodes in sorted(members.items()):
-        ids = [trial, *sorted(nodes)]
-        keep = set(ids)
-        inner = spring_layout(
-            ids, [(e.source, e.target) for e in g.edges if e.source in keep and e.target in keep],
-            spacing=spacing * 0.8,
-        )  # fmt: skip
+    for trial, inner in zip(trials, inner_layouts, strict=True):
         tx, ty = inner[trial]
         local[trial] = {n: (x - tx, y - ty) for n, (x, y) in inner.items()}
         radius[trial] = max(math.hypot(x, y) for x, y in local[trial].values()) + spacing * 0.5
-    centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
     discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
     # single nodes: labels are wide, so they keep 1.6 spacings apart side by side and 0.8
     # above each other (an ellipse); then clusters push them out of their discs; twice

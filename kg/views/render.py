@@ -17,6 +17,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,19 @@ from markupsafe import Markup
 
 from kg import __version__
 from kg.property_graph.graph import Edge, Node, PropertyGraph
-from kg.views.layout import clustered_layout, spring_layout, trial_parts
+from kg.views.layout import (
+    LayoutRequest,
+    Position,
+    clustered_layout,
+    spring_layouts,
+    trial_parts,
+)
 from kg.views.resultstable import results_table
 from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
 from kg.views.trialdata import Evidence
 
-__all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "render"]
+__all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "PageLayout", "page_layouts", "render"]
 
 HERE = Path(__file__).parent
 ASSETS = HERE / "assets"
@@ -62,23 +69,60 @@ EVIDENCE_PROPERTIES = {"sources", "eco_codes", "quotes", "locators"}
 COMPARISON_GROUP = "StudyResult (comparison)"
 
 
-def render(view: View) -> str:
-    """The whole HTML page of a view (deterministic: the same view gives the same bytes)."""
+#: a page's layout: node positions (px) and the headings of the blocks of unconnected nodes
+PageLayout = tuple[dict[str, Position], list[dict[str, object]]]
+
+
+def page_layouts(views: Sequence[View]) -> list[PageLayout]:
+    """The layout of each view, as `render` would compute it alone (the same positions).
+
+    Why: the force layouts of many small pages (one per trial) cost mostly numpy's per-call
+    overhead; `spring_layouts` runs the pages' rounds together.
+    """
+    out: list[PageLayout] = [({}, []) for _ in views]
+    requests: list[LayoutRequest] = []
+    spring: list[int] = []
+    for k, view in enumerate(views):
+        request = _spring_request(view)
+        if request is not None:
+            requests.append(request)
+            spring.append(k)
+        elif _is_clustered(view):
+            out[k] = clustered_layout(view.graph, TRIAL_PARTS, spacing=150.0)
+    for k, positions in zip(spring, spring_layouts(requests), strict=True):
+        out[k] = (positions, [])
+    return out
+
+
+def _is_large(view: View) -> bool:
+    return len(view.graph.nodes) > LARGE_GRAPH
+
+
+def _is_clustered(view: View) -> bool:
+    """Whether the view is drawn as the overview's clusters (`clustered_layout`)."""
+    return view.clustered and not _is_large(view) and not view.hierarchical
+
+
+def _spring_request(view: View) -> LayoutRequest | None:
+    """The view's force layout, unless vis-network lays it out as a hierarchy or clusters."""
+    g, large = view.graph, _is_large(view)
+    if (view.hierarchical and not large) or _is_clustered(view):
+        return None
+    return LayoutRequest(
+        [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges], 60.0 if large else 170.0
+    )
+
+
+def render(view: View, layout: PageLayout | None = None) -> str:
+    """The whole HTML page of a view (deterministic: the same view gives the same bytes).
+
+    layout: the view's `page_layouts` entry, if computed with other pages' (else computed here).
+    """
     g = view.graph
-    large = len(g.nodes) > LARGE_GRAPH
+    large = _is_large(view)
     hierarchical = view.hierarchical and not large
-    positions: dict[str, tuple[float, float]] = {}
-    annotations: list[dict[str, object]] = []
-    clusters: list[dict[str, Any]] = []
-    if not hierarchical:
-        if view.clustered and not large:
-            positions, annotations = clustered_layout(g, TRIAL_PARTS, spacing=150.0)
-            clusters = _clusters(g, view.display_names)
-        else:
-            positions = spring_layout(
-                [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges],
-                spacing=60.0 if large else 170.0,
-            )  # fmt: skip
+    positions, annotations = layout if layout is not None else page_layouts([view])[0]
+    clusters = _clusters(g, view.display_names) if _is_clustered(view) else []
     names = view.display_names
     nodes = [
         _node(n, positions.get(n.id), names.get(n.id), view.node_evidence.get(n.id))

@@ -45,6 +45,6 @@ def write_view(view: View, path: Path, layout: PageLayout | None = None) -> Path
 
     layout: the view's entry of `kg.views.render.page_layouts` (else computed for this view).
     """
-    from kg.views.render import render  # Jinja2 and the layout load only when pages are made
+    from kg.views.render import render_page  # Jinja2 and the layout load only when needed
 
-    return write_atomic(path, render(view, layout))
+    return write_atomic(path, render_page(view, layout))

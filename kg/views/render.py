@@ -39,7 +39,14 @@ from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
 from kg.views.trialdata import Evidence
 
-__all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "PageLayout", "page_layouts", "render"]
+__all__ = [
+    "LARGE_GRAPH",
+    "VIS_NETWORK_VERSION",
+    "PageLayout",
+    "page_layouts",
+    "render",
+    "render_page",
+]
 
 HERE = Path(__file__).parent
 ASSETS = HERE / "assets"
@@ -118,6 +125,31 @@ def render(view: View, layout: PageLayout | None = None) -> str:
 
     layout: the view's `page_layouts` entry, if computed with other pages' (else computed here).
     """
+    return render_page(view, layout).decode("utf-8")
+
+
+def render_page(view: View, layout: PageLayout | None = None) -> bytes:
+    """`render`'s page as UTF-8 bytes, as written to a file.
+
+    Why bytes: the vendored vis-network is most of every page (about half a megabyte). It is
+    encoded once per process and joined to each page's own encoded text, instead of being
+    copied into each page's string (widened to two bytes a character when a label holds a
+    character beyond Latin-1) and encoded again.
+    """
+    text = _page_text(view, layout)
+    head, marker, tail = text.partition(VIS_NETWORK_MARKER)
+    if not marker or VIS_NETWORK_MARKER in tail:  # not our template: encode as it is
+        return text.encode("utf-8")
+    return b"".join((head.encode("utf-8"), _vis_network_bytes(), tail.encode("utf-8")))
+
+
+#: where the page template puts vis-network; it contains "<", which autoescaping turns into
+#: "&lt;" and script_json into "\u003c", so no value from the graph can spell it
+VIS_NETWORK_MARKER = "<kg-vis-network/>"
+
+
+def _page_text(view: View, layout: PageLayout | None) -> str:
+    """The page with VIS_NETWORK_MARKER where vis-network goes."""
     g = view.graph
     large = _is_large(view)
     hierarchical = view.hierarchical and not large
@@ -134,7 +166,7 @@ def render(view: View, layout: PageLayout | None = None) -> str:
     options = _options(large, hierarchical, _groups(g, large, names))
     font = OVERVIEW_FONT if clusters else BASE_FONT
     options["nodes"]["font"]["size"] = font  # type: ignore[index]
-    vis_js, app_js, css, csp = _page_assets()
+    _, app_js, css, csp = _page_assets()
     meta = {
         "title": view.title,
         "subtitle": view.subtitle,
@@ -158,7 +190,7 @@ def render(view: View, layout: PageLayout | None = None) -> str:
         results=results_table(view.trial) if view.trial else None,
         generator=f"il2-sle-kg {__version__}; vis-network {VIS_NETWORK_VERSION}",
         css=css,
-        vis_js=vis_js,
+        vis_js=Markup(VIS_NETWORK_MARKER),
         app_js=app_js,
         csp=csp,
         payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
@@ -258,6 +290,11 @@ def _page_assets() -> tuple[Markup, Markup, Markup, Markup]:
     app_js = _asset("view.js")
     # _csp: our own constant text and base64 digests
     return Markup(vis_js), Markup(app_js), Markup(_asset("view.css")), Markup(_csp(vis_js, app_js))
+
+
+@lru_cache(maxsize=1)
+def _vis_network_bytes() -> bytes:
+    return str(_page_assets()[0]).encode("utf-8")
 
 
 def script_json(value: object) -> Markup:

@@ -553,24 +553,31 @@ def _separate_discs(
     pos = np.asarray([centres[n] for n in ids], dtype=float).reshape(-1, 2)
     rs = np.asarray([radius[n] for n in ids], dtype=float)
     big = [i for i in range(len(ids)) if rs[i] > rs.min() * 1.01] if len(ids) else []
+    # per cluster, what every round reuses: the distance at which each disc touches it and
+    # the share of an overlap each side moves (the same values as computed inside the round)
+    reach = {i: rs[i] + rs for i in big}
+    share = {i: rs[i] / reach[i] for i in big}  # the smaller disc moves more
+    rest = {i: 1 - share[i] for i in big}
     for _ in range(rounds):
         moved = False
         for i in big:
             delta = pos - pos[i]
             d = np.sqrt((delta * delta).sum(axis=1))
-            gap = rs[i] + rs - d
+            gap = reach[i] - d
             gap[i] = 0.0
-            hit = gap > 0
-            if not hit.any():
+            hit = np.flatnonzero(gap > 0)
+            if not hit.size:
                 continue
             moved = True
-            same = hit & (d < 1e-9)
-            delta[same] = (1.0, 0.0)
-            d[same] = 1.0
-            unit = delta[hit] / d[hit][:, None]
-            share = rs[i] / (rs[i] + rs[hit])  # the smaller disc moves more
-            pos[hit] += unit * (gap[hit] * share)[:, None]
-            pos[i] -= (unit * (gap[hit] * (1 - share))[:, None]).sum(axis=0)
+            d_hit, unit = d[hit], delta[hit]
+            same = d_hit < 1e-9
+            if same.any():
+                unit[same] = (1.0, 0.0)
+                d_hit[same] = 1.0
+            unit /= d_hit[:, None]
+            gap_hit = gap[hit]
+            pos[hit] += unit * (gap_hit * share[i][hit])[:, None]
+            pos[i] -= (unit * (gap_hit * rest[i][hit])[:, None]).sum(axis=0)
         if not moved:
             break
     return {n: (float(pos[k, 0]), float(pos[k, 1])) for k, n in enumerate(ids)}

@@ -301,15 +301,23 @@ def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) ->
     """
     n = len(xs)
     sqrt, floor = math.sqrt, math.floor
+    # a cell (cx, cy) as the one int cx * span + cy, ordered as the tuple (|cy| < span / 2:
+    # coordinates are in median edge lengths); its 3 x 3 neighbourhood in the tuples' order
+    span = 1 << 32
+    offsets = [ox * span + oy for ox in (-1, 0, 1) for oy in (-1, 0, 1)]
     for _ in range(rounds):
-        cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        cells: dict[int, list[int]] = defaultdict(list)
         for i in range(n):
-            cells[(floor(xs[i] / gap), floor(ys[i] / gap))].append(i)
+            cells[floor(xs[i] / gap) * span + floor(ys[i] / gap)].append(i)
         get = cells.get
         moved = False
-        for (cx, cy), members in sorted(cells.items()):
-            near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1)
-                    for j in get((cx + ox, cy + oy), ())]  # fmt: skip
+        for key in sorted(cells):
+            members = cells[key]
+            near: list[int] = []
+            for offset in offsets:
+                found = get(key + offset)
+                if found:
+                    near += found
             for i in members:
                 xi, yi = xs[i], ys[i]
                 for j in near:

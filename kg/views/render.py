@@ -385,7 +385,8 @@ def _edge(
     text = ("NOT " if edge.negated else "") + edge.label
     evidence = _evidence(props, names)
     qualifiers = [[k.removeprefix("qualifier_").replace("_", " "), _text(v)]
-                  for k, v in sorted(props.items()) if k.startswith("qualifier_")]  # fmt: skip
+                  for k, v in sorted(kv for kv in props.items()
+                                     if kv[0].startswith("qualifier_"))]  # fmt: skip
     status = str(props.get("status", ""))
     out: dict[str, Any] = {
         "id": edge.id,
@@ -462,12 +463,12 @@ def _at(items: list[str], i: int) -> str:
 
 def _curvature(edges: tuple[Edge, ...], large: bool) -> list[object]:
     """Straight edges, except that parallel edges between one pair bend apart."""
-    groups: dict[frozenset[str], list[int]] = defaultdict(list)
-    for i, e in enumerate(edges):
-        groups[frozenset((e.source, e.target))].append(i)
     out: list[object] = [False] * len(edges)
     if large:
         return out
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, e in enumerate(edges):
+        groups[frozenset((e.source, e.target))].append(i)
     for members in groups.values():
         if len(members) < 2:
             continue

@@ -341,6 +341,9 @@ class _Reader:
         self.g = g
         #: (source node id, predicate local name) -> the targets of those edges
         self.out = out
+        #: node id -> its link and short name: a publication is the source of many items
+        self._links: dict[str, str] = {}
+        self._shorts: dict[str, str] = {}
 
     def targets(self, node_id: str, predicate: str) -> list[str]:
         return sorted(self.out.get((node_id, predicate), ()))
@@ -358,12 +361,18 @@ class _Reader:
         return node.iri if node else ""
 
     def link(self, node_id: str) -> str:
-        node = self.g.node(node_id)
-        return source_link(node) if node else ""
+        link = self._links.get(node_id)
+        if link is None:
+            node = self.g.node(node_id)
+            link = self._links[node_id] = source_link(node) if node else ""
+        return link
 
     def short(self, node_id: str) -> str:
-        node = self.g.node(node_id)
-        return publication_name(node) if node else node_id
+        short = self._shorts.get(node_id)
+        if short is None:
+            node = self.g.node(node_id)
+            short = self._shorts[node_id] = publication_name(node) if node else node_id
+        return short
 
     def evidence(self, props: dict[str, PropertyValue]) -> tuple[Evidence, ...]:
         sources = _list(props.get("sources"))

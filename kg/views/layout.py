@@ -265,13 +265,21 @@ def _forces_stacked(batch: list[_Component], np: Any) -> None:
     first = np.concatenate([first_x, first_x + n])
     second = np.concatenate([second_x, second_x + n])
     half = len(first_x)
+    # the all-pairs arrays are written in place each round (fresh arrays of this size cost
+    # page faults every round); the arithmetic is the same
+    delta = np.empty((k, 2, n, n))
+    product = np.empty((k, 2, n, n))
+    d2 = np.empty((k, n, n))
+    zero = np.empty((k, n, n), dtype=bool)
     for step in range(iterations):
-        delta = p[:, :, :, None] - p[:, :, None, :]
-        squares = delta * delta
-        d2 = squares[:, 0] + squares[:, 1]
-        d2[d2 == 0] = 1e-9
-        force = weight / d2
-        f = (force[:, None] * delta).sum(axis=3)
+        np.subtract(p[:, :, :, None], p[:, :, None, :], out=delta)
+        np.multiply(delta, delta, out=product)
+        np.add(product[:, 0], product[:, 1], out=d2)
+        np.equal(d2, 0, out=zero)
+        np.putmask(d2, zero, 1e-9)
+        np.divide(weight, d2, out=d2)  # d2 becomes the force / distance
+        np.multiply(d2[:, None], delta, out=product)
+        f = product.sum(axis=3)
         flat_p = p.reshape(-1)
         e = flat_p[first] - flat_p[second]
         e2 = e * e

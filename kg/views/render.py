@@ -428,7 +428,9 @@ def _edge(
 
 def _evidence(props: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
     """Evidence items from the parallel property lists (sources, ECO codes, quotes, locators)."""
-    sources = _list(props.get("sources"))
+    if "sources" not in props:  # most edges (trial structure, ontology axioms)
+        return []
+    sources = _list(props["sources"])
     if not sources:
         return []
     ecos, quotes, locators = (_list(props.get(k)) for k in ("eco_codes", "quotes", "locators"))

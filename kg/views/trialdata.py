@@ -590,6 +590,10 @@ def source_link(node: Node) -> str:
     return ""
 
 
+#: "week 12", "months 6": a time point with its unit and number
+TIME_POINT = re.compile(r"(day|week|month|year)s?\s+(\d+(?:\.\d+)?)")
+
+
 def _time_order(time_point: str) -> tuple[int, float, str]:
     """'baseline' < 'week 4' < 'week 12' < 'month 6' < anything else (then by text)."""
     text = time_point.casefold()
@@ -597,7 +601,7 @@ def _time_order(time_point: str) -> tuple[int, float, str]:
         return (3, 0.0, "")
     if text == "baseline":
         return (0, 0.0, text)
-    match = re.match(r"(day|week|month|year)s?\s+(\d+(?:\.\d+)?)", text)
+    match = TIME_POINT.match(text)
     if match:
         days = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}[match.group(1)]
         return (1, float(match.group(2)) * days, text)

@@ -29,7 +29,19 @@ from kg.export.html import HtmlSink
 from kg.namespaces import OBO, expand, property_graph_id
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.views.labels import display_names
-from kg.views.layout import LayoutRequest, clustered_layout, spring_layout, spring_layouts
+from kg.views.layout import (
+    EXACT_LIMIT,
+    LARGE_ITERATIONS,
+    LayoutRequest,
+    _Component,
+    _components,
+    _forces_grid,
+    _forces_python,
+    _radial_tree,
+    clustered_layout,
+    spring_layout,
+    spring_layouts,
+)
 from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
 from kg.views.select import (
     TRIAL_PARTS,
@@ -299,6 +311,37 @@ def test_layouts_computed_together_equal_each_alone(sizes: list[int], seed: int)
     ]
     together = spring_layouts(requests)
     assert together == [spring_layout(r.node_ids, r.edges, spacing=r.spacing) for r in requests]
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 999))
+def test_grid_rounds_as_arrays_equal_the_plain_loop(seed: int) -> None:
+    # a component above EXACT_LIMIT gets grid repulsion, computed with numpy: the positions
+    # must be those of the plain loop, bit for bit
+    g = synthetic_graph(EXACT_LIMIT + 50, seed=seed)
+    ids = sorted(n.id for n in g.nodes)
+    adjacency: dict[str, set[str]] = {n: set() for n in ids}
+    for e in g.edges:
+        if e.source != e.target:
+            adjacency[e.source].add(e.target)
+            adjacency[e.target].add(e.source)
+    nodes = _components(ids, adjacency)[0]
+    assert len(nodes) > EXACT_LIMIT
+    start = _radial_tree(nodes, adjacency)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = sorted({(min(index[a], index[b]), max(index[a], index[b]))
+                    for a in nodes for b in adjacency[a]})  # fmt: skip
+    mass = [math.sqrt(1 + len(adjacency[v])) for v in nodes]
+
+    def fresh() -> _Component:
+        return _Component(nodes, [start[v][0] for v in nodes], [start[v][1] for v in nodes],
+                          pairs, mass, LARGE_ITERATIONS, 0.5, 0.002, exact=False)  # fmt: skip
+
+    plain, arrays = fresh(), fresh()
+    _forces_python(plain)
+    _forces_grid(arrays)
+    assert (arrays.xs, arrays.ys) == (plain.xs, plain.ys)
+    assert arrays.xs != fresh().xs, "the rounds moved the nodes"
 
 
 @settings(max_examples=50, deadline=None)

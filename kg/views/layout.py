@@ -1,13 +1,17 @@
-"""A deterministic force-directed layout in pure Python (no numpy), computed before the page loads.
+"""A deterministic force-directed layout, computed before the page loads.
 
 Why precompute: vis-network's own physics took ~25 s to settle 300 nodes with pyvis defaults,
-while a page with fixed positions and physics off is drawn in about a second. Why not networkx:
-its layouts need numpy, which the project does not depend on.
+while a page with fixed positions and physics off is drawn in about a second. Why our own
+rounds and not networkx's spring_layout: the positions must depend only on the node ids and
+edges (hash-derived starts, no random seed), and hubs must repel by their degree.
 
 The algorithm is Fruchterman-Reingold per connected component (exact repulsion up to
 `EXACT_LIMIT` nodes, grid-cell repulsion above it), started from hash-derived positions so the
 result depends only on the node ids and edges, never on a random seed. Components are packed
 in rows, largest first. Coordinates are rounded so the HTML is byte-identical across runs.
+The force rounds are numpy array operations; `spring_layouts` runs the rounds of equally large
+components of many pages as one stack. Both give exactly the positions of the plain loops
+(tests/test_views.py checks it), so the pages' bytes do not depend on how they were batched.
 """
 
 from __future__ import annotations
@@ -178,8 +182,65 @@ def _start(nodes: list[str], adjacency: dict[str, set[str]], iterations: int) ->
     gravity = (0.05 if exact else 0.002) if n > 2 else 0.0
     component = _Component(nodes, xs, ys, pairs, mass, iterations, temperature, gravity, exact)
     if n > 1 and not (exact and pairs):  # the numpy rounds run later, batched
-        _forces_python(component)
+        (_forces_python if exact else _forces_grid)(component)
     return component
+
+
+def _forces_grid(c: _Component) -> None:
+    """`_forces_python`'s rounds for a large component (grid repulsion), as array operations.
+
+    The same positions, bit for bit: each node's repulsion terms are added one by one in the
+    loop's order (its cell's 3 x 3 neighbourhood in order, each cell's nodes by index, via
+    np.add.at), each spring's pull likewise in edge order, and the moves are elementwise.
+    """
+    import numpy as np
+
+    x = np.asarray(c.xs, dtype=float)
+    y = np.asarray(c.ys, dtype=float)
+    n, iterations = len(x), c.iterations
+    index = np.arange(n)
+    first = np.asarray([i for i, _ in c.pairs], dtype=np.intp)
+    second = np.asarray([j for _, j in c.pairs], dtype=np.intp)
+    ends = np.column_stack([first, second]).reshape(-1)  # i0, j0, i1, j1, ...: edge order
+    span = 1 << 32  # a cell (cx, cy) as cx * span + cy
+    offsets = [ox * span + oy for ox in (-1, 0, 1) for oy in (-1, 0, 1)]
+    for step in range(iterations):
+        key = np.floor(x / 2).astype(np.int64) * span + np.floor(y / 2).astype(np.int64)
+        order = np.lexsort((index, key))  # by cell, then by node index
+        cells, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+        near_i, near_j = [], []
+        for offset in offsets:
+            wanted = key + offset
+            at = np.minimum(np.searchsorted(cells, wanted), len(cells) - 1)
+            count = np.where(cells[at] == wanted, counts[at], 0)
+            node = np.repeat(index, count)
+            within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            near_i.append(node)
+            near_j.append(order[np.repeat(starts[at], count) + within])
+        i_all = np.concatenate(near_i)
+        by_node = np.argsort(i_all, kind="stable")  # per node: offsets in order, then index
+        i_all, j_all = i_all[by_node], np.concatenate(near_j)[by_node]
+        ex, ey = x[i_all] - x[j_all], y[i_all] - y[j_all]
+        d2 = ex * ex + ey * ey
+        d2[d2 == 0] = 1e-9
+        term = (i_all != j_all) & (d2 < 4)
+        dx, dy = np.zeros(n), np.zeros(n)
+        np.add.at(dx, i_all[term], ex[term] / d2[term])
+        np.add.at(dy, i_all[term], ey[term] / d2[term])
+        if len(ends):
+            sx = x[first] - x[second]  # linear springs: force / d is 1
+            sy = y[first] - y[second]
+            np.add.at(dx, ends, np.column_stack([-sx, sx]).reshape(-1))
+            np.add.at(dy, ends, np.column_stack([-sy, sy]).reshape(-1))
+        cool = c.temperature * (1 - step / iterations) + 0.01
+        fx = dx - c.gravity * x
+        fy = dy - c.gravity * y
+        length = np.sqrt(fx * fx + fy * fy)
+        moving = length > 0
+        move = np.minimum(length[moving], cool) / length[moving]
+        x[moving] += fx[moving] * move
+        y[moving] += fy[moving] * move
+    c.xs, c.ys = x.tolist(), y.tolist()
 
 
 def _forces_python(c: _Component) -> None:

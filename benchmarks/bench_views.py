@@ -28,6 +28,7 @@ from pathlib import Path
 
 from kg.export.html import write_view
 from kg.pipeline import project_sources
+from kg.views.render import page_layouts
 from kg.views.resultspage import render_results_page
 from kg.views.select import View, all_views
 from kg.views.synthetic import synthetic_graph
@@ -109,8 +110,8 @@ def main() -> int:
 def _write_all(graph: object, out: Path) -> list[View]:
     """What the html sink does, into out."""
     views = all_views(graph)  # type: ignore[arg-type]
-    for view in views:
-        write_view(view, out / f"{view.slug}.html")
+    for view, layout in zip(views, page_layouts(views), strict=True):
+        write_view(view, out / f"{view.slug}.html", layout)
     (out / "results.html").write_text(
         render_results_page(trial_data(graph), views),  # type: ignore[arg-type]
         "utf-8",

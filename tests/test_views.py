@@ -30,13 +30,27 @@ from kg.export.html import HtmlSink
 from kg.namespaces import OBO, expand, property_graph_id
 from kg.property_graph.graph import Edge, Node, PropertyGraph
 from kg.views.labels import display_names
-from kg.views.layout import clustered_layout, spring_layout
+from kg.views.layout import (
+    EXACT_LIMIT,
+    LARGE_ITERATIONS,
+    LayoutRequest,
+    _Component,
+    _components,
+    _forces_grid,
+    _forces_python,
+    _radial_tree,
+    clustered_layout,
+    spring_layout,
+    spring_layouts,
+)
 from kg.views.render import ALL_EDGE_LABELS, LARGE_GRAPH, render, script_json
 from kg.views.select import (
     TRIAL_PARTS,
+    Subgraphs,
     View,
     all_views,
     curated_view,
+    induced,
     neighbourhood_view,
     ontology_view,
     resolve_entities,
@@ -282,6 +296,83 @@ def test_layout_is_deterministic_and_keeps_nodes_apart() -> None:
     assert first == spring_layout(list(reversed(ids)), pairs)
     assert set(first) == set(ids)
     assert len(set(first.values())) == len(ids)
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=6), seed=st.integers(0, 99))
+def test_layouts_computed_together_equal_each_alone(sizes: list[int], seed: int) -> None:
+    # several pages share their force rounds (components of one size stacked): every page
+    # must get exactly the positions it gets alone, so the exports do not depend on batching
+    graphs = [synthetic_graph(n, seed=seed) for n in sizes] + [
+        synthetic_graph(sizes[0], seed=seed + 1)
+    ]
+    requests = [
+        LayoutRequest([n.id for n in g.nodes], [(e.source, e.target) for e in g.edges], 170.0)
+        for g in graphs
+    ]
+    together = spring_layouts(requests)
+    assert together == [spring_layout(r.node_ids, r.edges, spacing=r.spacing) for r in requests]
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 999))
+def test_grid_rounds_as_arrays_equal_the_plain_loop(seed: int) -> None:
+    # a component above EXACT_LIMIT gets grid repulsion, computed with numpy: the positions
+    # must be those of the plain loop, bit for bit
+    g = synthetic_graph(EXACT_LIMIT + 50, seed=seed)
+    ids = sorted(n.id for n in g.nodes)
+    adjacency: dict[str, set[str]] = {n: set() for n in ids}
+    for e in g.edges:
+        if e.source != e.target:
+            adjacency[e.source].add(e.target)
+            adjacency[e.target].add(e.source)
+    nodes = _components(ids, adjacency)[0]
+    assert len(nodes) > EXACT_LIMIT
+    start = _radial_tree(nodes, adjacency)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = sorted({(min(index[a], index[b]), max(index[a], index[b]))
+                    for a in nodes for b in adjacency[a]})  # fmt: skip
+    mass = [math.sqrt(1 + len(adjacency[v])) for v in nodes]
+
+    def fresh() -> _Component:
+        return _Component(nodes, [start[v][0] for v in nodes], [start[v][1] for v in nodes],
+                          pairs, mass, LARGE_ITERATIONS, 0.5, 0.002, exact=False)  # fmt: skip
+
+    plain, arrays = fresh(), fresh()
+    _forces_python(plain)
+    _forces_grid(arrays)
+    assert (arrays.xs, arrays.ys) == (plain.xs, plain.ys)
+    assert arrays.xs != fresh().xs, "the rounds moved the nodes"
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(2, 30), seed=st.integers(0, 999), size=st.integers(1, 12))
+def test_indexed_subgraphs_equal_a_scan_of_the_graph(n: int, seed: int, size: int) -> None:
+    g = synthetic_graph(n, edges_per_node=3.0, seed=seed)
+    hub = g.nodes[0].id  # a hub with more out-edges than a small subgraph has nodes
+    g = PropertyGraph(g.nodes, g.edges + tuple(
+        Edge(f"hub{i}", hub, n.id, "RELATED_TO", "kgv:relatedTo", "related to")
+        for i, n in enumerate(g.nodes)
+    ))  # fmt: skip
+    keep = {hub, "no-such-node", *(node.id for node in g.nodes[seed % n :][:size])}
+    assert Subgraphs(g).induced(keep) == induced(g, keep)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text()
+    | st.floats(-1e7, 1e7, allow_nan=False).map(lambda x: round(x, 1))
+    | st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 3)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=25,
+))  # fmt: skip
+def test_page_json_is_what_the_standard_encoder_writes(value: object) -> None:
+    # pages embed their data with orjson for speed; the bytes must stay those of json.dumps
+    standard = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
+        standard = standard.replace(char, escape)
+    assert str(script_json(value)) == standard
 
 
 def test_entities_resolve_by_curie_label_or_synonym(context: BuildContext) -> None:

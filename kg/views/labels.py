@@ -29,9 +29,13 @@ __all__ = [
 ]
 
 
+#: "week" or "weeks" as a word (compiled once: every result label uses it)
+WEEKS = re.compile(r"\bweeks?\b")
+
+
 def short_time(time_point: str) -> str:
     """'week 12' -> 'wk 12'; other time points unchanged."""
-    return re.sub(r"\bweeks?\b", "wk", time_point)
+    return WEEKS.sub("wk", time_point)
 
 
 def _context(r: Result) -> str:

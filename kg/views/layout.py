@@ -1,13 +1,17 @@
-"""A deterministic force-directed layout in pure Python (no numpy), computed before the page loads.
+"""A deterministic force-directed layout, computed before the page loads.
 
 Why precompute: vis-network's own physics took ~25 s to settle 300 nodes with pyvis defaults,
-while a page with fixed positions and physics off is drawn in about a second. Why not networkx:
-its layouts need numpy, which the project does not depend on.
+while a page with fixed positions and physics off is drawn in about a second. Why our own
+rounds and not networkx's spring_layout: the positions must depend only on the node ids and
+edges (hash-derived starts, no random seed), and hubs must repel by their degree.
 
 The algorithm is Fruchterman-Reingold per connected component (exact repulsion up to
 `EXACT_LIMIT` nodes, grid-cell repulsion above it), started from hash-derived positions so the
 result depends only on the node ids and edges, never on a random seed. Components are packed
 in rows, largest first. Coordinates are rounded so the HTML is byte-identical across runs.
+The force rounds are numpy array operations; `spring_layouts` runs the rounds of equally large
+components of many pages as one stack. Both give exactly the positions of the plain loops
+(tests/test_views.py checks it), so the pages' bytes do not depend on how they were batched.
 """
 
 from __future__ import annotations
@@ -16,10 +20,19 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["Position", "clustered_layout", "spring_layout", "trial_parts"]
+__all__ = [
+    "LayoutRequest",
+    "Position",
+    "clustered_layout",
+    "spring_layout",
+    "spring_layouts",
+    "trial_parts",
+]
 
 TRIAL = "ClinicalTrial"
 
@@ -41,18 +54,55 @@ def spring_layout(
     iterations: int | None = None,
 ) -> dict[str, Position]:
     """Positions (pixels, rounded to 0.1) for every node; `spacing` is the ideal edge length."""
-    ids = sorted(set(node_ids))
-    adjacency: dict[str, set[str]] = {n: set() for n in ids}
-    for a, b in edges:
-        if a != b and a in adjacency and b in adjacency:
-            adjacency[a].add(b)
-            adjacency[b].add(a)
-    placed: list[tuple[list[str], dict[str, Position]]] = []
-    for component in _components(ids, adjacency):
-        rounds = iterations if iterations is not None else _default_iterations(len(ids))
-        placed.append((component, _layout_component(component, adjacency, rounds)))
-    packed = _pack(placed)
-    return {n: (round(x * spacing, 1), round(y * spacing, 1)) for n, (x, y) in packed.items()}
+    return spring_layouts([LayoutRequest(node_ids, edges, spacing, iterations)])[0]
+
+
+@dataclass(frozen=True)
+class LayoutRequest:
+    """The arguments of one `spring_layout` call (for `spring_layouts`)."""
+
+    node_ids: Sequence[str]
+    edges: Iterable[tuple[str, str]]
+    spacing: float = 150.0
+    iterations: int | None = None
+
+
+def spring_layouts(requests: Sequence[LayoutRequest]) -> list[dict[str, Position]]:
+    """`spring_layout` of each request, computed together: the same positions, bit for bit.
+
+    Why together: the force rounds of a small graph cost numpy's per-call overhead, not
+    arithmetic. Components of the same size (and so the same rounds, cooling and gravity),
+    from any of the requests, run their rounds as one stacked array, each element computed
+    by exactly the operations it would get alone (see `_forces_numpy`).
+    """
+    jobs: list[list[_Component]] = []
+    for request in requests:
+        ids = sorted(set(request.node_ids))
+        adjacency: dict[str, set[str]] = {n: set() for n in ids}
+        for a, b in request.edges:
+            if a != b and a in adjacency and b in adjacency:
+                adjacency[a].add(b)
+                adjacency[b].add(a)
+        rounds = (
+            request.iterations if request.iterations is not None else _default_iterations(len(ids))
+        )
+        jobs.append([_start(c, adjacency, rounds) for c in _components(ids, adjacency)])
+    batches: dict[tuple[int, int, float, float], list[_Component]] = defaultdict(list)
+    for component in (c for components in jobs for c in components):
+        if component.exact and component.pairs:
+            key = (len(component.nodes), component.iterations, component.temperature,
+                   component.gravity)  # fmt: skip
+            batches[key].append(component)
+    for batch in batches.values():
+        _forces_numpy(batch)
+    out = []
+    for request, components in zip(requests, jobs, strict=True):
+        packed = _pack([(c.nodes, _finish(c)) for c in components])
+        spacing = request.spacing
+        out.append(
+            {n: (round(x * spacing, 1), round(y * spacing, 1)) for n, (x, y) in packed.items()}
+        )
+    return out
 
 
 def _default_iterations(total: int) -> int:
@@ -90,17 +140,31 @@ def _hash_unit(node: str) -> Position:
     return x - 0.5, y - 0.5
 
 
-def _layout_component(
-    nodes: list[str], adjacency: dict[str, set[str]], iterations: int
-) -> dict[str, Position]:
-    """Fruchterman-Reingold with ideal distance 1; returns positions with min corner at 0."""
+@dataclass
+class _Component:
+    """One connected component being laid out (Fruchterman-Reingold with ideal distance 1)."""
+
+    nodes: list[str]
+    xs: list[float]
+    ys: list[float]
+    pairs: list[tuple[int, int]]
+    mass: list[float]
+    iterations: int
+    temperature: float
+    gravity: float
+    #: all-pairs repulsion (numpy rounds); else grid repulsion from a radial tree
+    exact: bool
+
+
+def _start(nodes: list[str], adjacency: dict[str, set[str]], iterations: int) -> _Component:
+    """The component's start positions and force parameters (grid components run here)."""
     n = len(nodes)
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
     index = {node: i for i, node in enumerate(nodes)}
     exact = n <= EXACT_LIMIT
     side = math.sqrt(n) * 1.2
-    if exact:
+    if n == 1:
+        start = {nodes[0]: (0.0, 0.0)}
+    elif exact:
         start = {node: (hx * side, hy * side) for node in nodes for hx, hy in [_hash_unit(node)]}
     else:
         start = _radial_tree(nodes, adjacency)
@@ -116,114 +180,232 @@ def _layout_component(
     mass = [math.sqrt(1 + len(adjacency[node])) for node in nodes]
     # large components: linear springs (not FR's d^2), so long edges cannot crush the grid
     gravity = (0.05 if exact else 0.002) if n > 2 else 0.0
-    if exact and pairs:
-        xs, ys = _forces_numpy(xs, ys, mass, pairs, iterations, temperature, gravity)
-        iterations = 0
+    component = _Component(nodes, xs, ys, pairs, mass, iterations, temperature, gravity, exact)
+    if n > 1 and not (exact and pairs):  # the numpy rounds run later, batched
+        (_forces_python if exact else _forces_grid)(component)
+    return component
+
+
+def _forces_grid(c: _Component) -> None:
+    """`_forces_python`'s rounds for a large component (grid repulsion), as array operations.
+
+    The same positions, bit for bit: each node's repulsion terms are added one by one in the
+    loop's order (its cell's 3 x 3 neighbourhood in order, each cell's nodes by index, via
+    np.add.at), each spring's pull likewise in edge order, and the moves are elementwise.
+    """
+    import numpy as np
+
+    x = np.asarray(c.xs, dtype=float)
+    y = np.asarray(c.ys, dtype=float)
+    n, iterations = len(x), c.iterations
+    index = np.arange(n)
+    first = np.asarray([i for i, _ in c.pairs], dtype=np.intp)
+    second = np.asarray([j for _, j in c.pairs], dtype=np.intp)
+    ends = np.column_stack([first, second]).reshape(-1)  # i0, j0, i1, j1, ...: edge order
+    span = 1 << 32  # a cell (cx, cy) as cx * span + cy
+    offsets = [ox * span + oy for ox in (-1, 0, 1) for oy in (-1, 0, 1)]
     for step in range(iterations):
-        if exact:
-            dx, dy = _repulse_exact(xs, ys, mass)
+        key = np.floor(x / 2).astype(np.int64) * span + np.floor(y / 2).astype(np.int64)
+        order = np.lexsort((index, key))  # by cell, then by node index
+        cells, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+        near_i, near_j = [], []
+        for offset in offsets:
+            wanted = key + offset
+            at = np.minimum(np.searchsorted(cells, wanted), len(cells) - 1)
+            count = np.where(cells[at] == wanted, counts[at], 0)
+            node = np.repeat(index, count)
+            within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            near_i.append(node)
+            near_j.append(order[np.repeat(starts[at], count) + within])
+        i_all = np.concatenate(near_i)
+        by_node = np.argsort(i_all, kind="stable")  # per node: offsets in order, then index
+        i_all, j_all = i_all[by_node], np.concatenate(near_j)[by_node]
+        ex, ey = x[i_all] - x[j_all], y[i_all] - y[j_all]
+        d2 = ex * ex + ey * ey
+        d2[d2 == 0] = 1e-9
+        term = (i_all != j_all) & (d2 < 4)
+        dx, dy = np.zeros(n), np.zeros(n)
+        np.add.at(dx, i_all[term], ex[term] / d2[term])
+        np.add.at(dy, i_all[term], ey[term] / d2[term])
+        if len(ends):
+            sx = x[first] - x[second]  # linear springs: force / d is 1
+            sy = y[first] - y[second]
+            np.add.at(dx, ends, np.column_stack([-sx, sx]).reshape(-1))
+            np.add.at(dy, ends, np.column_stack([-sy, sy]).reshape(-1))
+        cool = c.temperature * (1 - step / iterations) + 0.01
+        fx = dx - c.gravity * x
+        fy = dy - c.gravity * y
+        length = np.sqrt(fx * fx + fy * fy)
+        moving = length > 0
+        move = np.minimum(length[moving], cool) / length[moving]
+        x[moving] += fx[moving] * move
+        y[moving] += fy[moving] * move
+    c.xs, c.ys = x.tolist(), y.tolist()
+
+
+def _forces_python(c: _Component) -> None:
+    """The force rounds in pure Python: grid repulsion (large components), or exact."""
+    xs, ys, n, iterations = c.xs, c.ys, len(c.nodes), c.iterations
+    for step in range(iterations):
+        if c.exact:
+            dx, dy = _repulse_exact(xs, ys, c.mass)
         else:
             dx, dy = _repulse_grid(xs, ys)
-        for i, j in pairs:
+        for i, j in c.pairs:
             ex, ey = xs[i] - xs[j], ys[i] - ys[j]
-            f = math.sqrt(ex * ex + ey * ey) if exact else 1.0  # force / d, with k = 1
+            f = math.sqrt(ex * ex + ey * ey) if c.exact else 1.0  # force / d, with k = 1
             dx[i] -= ex * f
             dy[i] -= ey * f
             dx[j] += ex * f
             dy[j] += ey * f
-        cool = temperature * (1 - step / iterations) + 0.01
+        cool = c.temperature * (1 - step / iterations) + 0.01
         for i in range(n):
-            fx = dx[i] - gravity * xs[i]
-            fy = dy[i] - gravity * ys[i]
+            fx = dx[i] - c.gravity * xs[i]
+            fy = dy[i] - c.gravity * ys[i]
             length = math.sqrt(fx * fx + fy * fy)
             if length > 0:
                 move = min(length, cool) / length
                 xs[i] += fx * move
                 ys[i] += fy * move
-    if exact:  # the median edge becomes length 1, then overlaps are pushed apart
+
+
+def _finish(c: _Component) -> dict[str, Position]:
+    """Positions after the forces, scaled and separated, with the min corner at 0."""
+    if len(c.nodes) == 1:
+        return {c.nodes[0]: (0.0, 0.0)}
+    xs, ys, pairs = c.xs, c.ys, c.pairs
+    if c.exact:  # the median edge becomes length 1, then overlaps are pushed apart
         lengths = sorted(math.hypot(xs[i] - xs[j], ys[i] - ys[j]) for i, j in pairs)
         unit = max(lengths[len(lengths) // 2], 1e-6)
         xs = [x / unit for x in xs]
         ys = [y / unit for y in ys]
         _separate(xs, ys, MIN_DISTANCE)
     min_x, min_y = min(xs), min(ys)
-    return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(nodes)}
+    return {node: (xs[i] - min_x, ys[i] - min_y) for i, node in enumerate(c.nodes)}
 
 
-def _forces_numpy(
-    xs: list[float],
-    ys: list[float],
-    mass: list[float],
-    pairs: list[tuple[int, int]],
-    iterations: int,
-    temperature: float,
-    gravity: float,
-) -> tuple[list[float], list[float]]:
-    """The exact force rounds of `_layout_component`, vectorised (same forces, same cooling).
+#: a batch of force rounds holds at most this many node pairs (k components of n nodes: k n^2)
+BATCH_PAIRS = 1_000_000
+
+
+def _forces_numpy(batch: list[_Component]) -> None:
+    """The exact force rounds of components of one size, stacked, in place (same cooling).
 
     Why numpy: all-pairs repulsion in pure Python cost about a second per build for the
-    trial pages; as array operations the same rounds take milliseconds. Deterministic: only
-    elementwise operations and fixed-order sums, no random numbers.
+    trial pages; as array operations the same rounds take milliseconds. Deterministic, and
+    each component gets exactly the positions it would get alone: only elementwise
+    operations, sums along each component's own rows of n (numpy sums a row the same way
+    whatever stacks beside it), and spring updates applied element by element in edge order.
     """
     import numpy as np
 
-    x = np.asarray(xs, dtype=float)
-    y = np.asarray(ys, dtype=float)
-    masses = np.asarray(mass, dtype=float)
-    weight = np.outer(masses, masses)
-    np.fill_diagonal(weight, 0.0)  # no force of a node on itself
-    first = np.asarray([i for i, _ in pairs], dtype=np.intp)
-    second = np.asarray([j for _, j in pairs], dtype=np.intp)
+    n = len(batch[0].nodes)
+    per_batch = max(1, BATCH_PAIRS // (n * n))
+    for at in range(0, len(batch), per_batch):
+        _forces_stacked(batch[at : at + per_batch], np)
+
+
+def _forces_stacked(batch: list[_Component], np: Any) -> None:
+    k, n = len(batch), len(batch[0].nodes)
+    iterations, temperature, gravity = batch[0].iterations, batch[0].temperature, batch[0].gravity
+    # positions as (component, x or y, node): each operation acts on every row at once
+    p = np.asarray([[c.xs, c.ys] for c in batch], dtype=float)
+    weight = np.empty((k, n, n))
+    for m, c in enumerate(batch):
+        masses = np.asarray(c.mass, dtype=float)
+        weight[m] = np.outer(masses, masses)
+        np.fill_diagonal(weight[m], 0.0)  # no force of a node on itself
+    # each spring's ends in the flattened positions: component m, row r, node i at
+    # (2m + r) n + i; x differences of every component first, then y (same order as e below)
+    ends: list[list[int]] = [[], []]
+    for m, c in enumerate(batch):
+        for end, column in ((0, 0), (1, 1)):
+            ends[end] += [2 * m * n + pair[column] for pair in c.pairs]
+    first_x = np.asarray(ends[0], dtype=np.intp)
+    second_x = np.asarray(ends[1], dtype=np.intp)
+    first = np.concatenate([first_x, first_x + n])
+    second = np.concatenate([second_x, second_x + n])
+    half = len(first_x)
+    # the all-pairs arrays are written in place each round (fresh arrays of this size cost
+    # page faults every round); the arithmetic is the same
+    delta = np.empty((k, 2, n, n))
+    product = np.empty((k, 2, n, n))
+    d2 = np.empty((k, n, n))
+    zero = np.empty((k, n, n), dtype=bool)
     for step in range(iterations):
-        dx = x[:, None] - x[None, :]
-        dy = y[:, None] - y[None, :]
-        d2 = dx * dx + dy * dy
-        d2[d2 == 0] = 1e-9
-        force = weight / d2
-        fx = (force * dx).sum(axis=1)
-        fy = (force * dy).sum(axis=1)
-        ex = x[first] - x[second]
-        ey = y[first] - y[second]
-        dist = np.sqrt(ex * ex + ey * ey)
-        np.subtract.at(fx, first, ex * dist)
-        np.subtract.at(fy, first, ey * dist)
-        np.add.at(fx, second, ex * dist)
-        np.add.at(fy, second, ey * dist)
-        fx -= gravity * x
-        fy -= gravity * y
-        length = np.sqrt(fx * fx + fy * fy)
+        np.subtract(p[:, :, :, None], p[:, :, None, :], out=delta)
+        np.multiply(delta, delta, out=product)
+        np.add(product[:, 0], product[:, 1], out=d2)
+        np.equal(d2, 0, out=zero)
+        np.putmask(d2, zero, 1e-9)
+        np.divide(weight, d2, out=d2)  # d2 becomes the force / distance
+        np.multiply(d2[:, None], delta, out=product)
+        f = product.sum(axis=3)
+        flat_p = p.reshape(-1)
+        e = flat_p[first] - flat_p[second]
+        e2 = e * e
+        spring = e * np.tile(np.sqrt(e2[:half] + e2[half:]), 2)
+        flat = f.reshape(-1)
+        np.subtract.at(flat, first, spring)
+        np.add.at(flat, second, spring)
+        f -= gravity * p
+        f2 = f * f
+        length = np.sqrt(f2[:, 0] + f2[:, 1])
         cool = temperature * (1 - step / iterations) + 0.01
         scale = np.divide(np.minimum(length, cool), length, out=np.zeros_like(length),
                           where=length > 0)  # fmt: skip
-        x += fx * scale
-        y += fy * scale
-    return x.tolist(), y.tolist()
+        p += f * scale[:, None, :]
+    for m, c in enumerate(batch):
+        c.xs, c.ys = p[m, 0].tolist(), p[m, 1].tolist()
 
 
 def _separate(xs: list[float], ys: list[float], gap: float, rounds: int = 20) -> None:
-    """Push apart (in place) every two nodes closer than gap, so labels do not pile up."""
+    """Push apart (in place) every two nodes closer than gap, so labels do not pile up.
+
+    Each round visits the grid cells in order and each pair of nearby nodes once, moving both
+    at once (so later pairs see the moved positions). A pair whose x or y distance alone is
+    gap or more is skipped before the square root: then the distance is at least gap too
+    (squares, sums and square roots round monotonically, and sqrt(gap * gap) == gap), so the
+    skip never changes a position.
+    """
     n = len(xs)
+    sqrt, floor = math.sqrt, math.floor
+    # a cell (cx, cy) as the one int cx * span + cy, ordered as the tuple (|cy| < span / 2:
+    # coordinates are in median edge lengths); its 3 x 3 neighbourhood in the tuples' order
+    span = 1 << 32
+    offsets = [ox * span + oy for ox in (-1, 0, 1) for oy in (-1, 0, 1)]
     for _ in range(rounds):
-        cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        cells: dict[int, list[int]] = defaultdict(list)
         for i in range(n):
-            cells[(math.floor(xs[i] / gap), math.floor(ys[i] / gap))].append(i)
+            cells[floor(xs[i] / gap) * span + floor(ys[i] / gap)].append(i)
+        get = cells.get
         moved = False
-        for (cx, cy), members in sorted(cells.items()):
-            near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1)
-                    for j in cells.get((cx + ox, cy + oy), ())]  # fmt: skip
+        for key in sorted(cells):
+            members = cells[key]
+            near: list[int] = []
+            for offset in offsets:
+                found = get(key + offset)
+                if found:
+                    near += found
             for i in members:
+                xi, yi = xs[i], ys[i]
                 for j in near:
                     if j <= i:
                         continue
-                    ex, ey = xs[j] - xs[i], ys[j] - ys[i]
-                    d = math.sqrt(ex * ex + ey * ey)
+                    ex = xs[j] - xi
+                    if ex >= gap or ex <= -gap:
+                        continue
+                    ey = ys[j] - yi
+                    if ey >= gap or ey <= -gap:
+                        continue
+                    d = sqrt(ex * ex + ey * ey)
                     if d >= gap:
                         continue
                     if d < 1e-9:
                         ex, ey, d = 1.0, 0.0, 1.0
                     push = (gap - d) / 2 / d
-                    xs[i] -= ex * push
-                    ys[i] -= ey * push
+                    xi = xs[i] = xi - ex * push
+                    yi = ys[i] = yi - ey * push
                     xs[j] += ex * push
                     ys[j] += ey * push
                     moved = True
@@ -389,19 +571,27 @@ def clustered_layout(
         {(rep[e.source], rep[e.target]) for e in g.edges if rep[e.source] != rep[e.target]}
     )
     # a cluster: its own small layout around the trial at (0, 0), and the disc that holds it
+    # each cluster's own edges, in one pass over the edges (a node's cluster: its trial)
+    cluster_of = {**{t: t for t in members}, **owner}
+    inner_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for e in g.edges:
+        home = cluster_of.get(e.source)
+        if home is not None and cluster_of.get(e.target) == home:
+            inner_edges[home].append((e.source, e.target))
+    trials = sorted(members)
+    *inner_layouts, centres = spring_layouts(
+        [
+            *(LayoutRequest([t, *sorted(members[t])], inner_edges[t], spacing * 0.8)
+              for t in trials),
+            LayoutRequest(contracted_ids, contracted_edges, spacing * 1.4),
+        ]
+    )  # fmt: skip
     local: dict[str, dict[str, Position]] = {}
     radius: dict[str, float] = {}
-    for trial, nodes in sorted(members.items()):
-        ids = [trial, *sorted(nodes)]
-        keep = set(ids)
-        inner = spring_layout(
-            ids, [(e.source, e.target) for e in g.edges if e.source in keep and e.target in keep],
-            spacing=spacing * 0.8,
-        )  # fmt: skip
+    for trial, inner in zip(trials, inner_layouts, strict=True):
         tx, ty = inner[trial]
         local[trial] = {n: (x - tx, y - ty) for n, (x, y) in inner.items()}
         radius[trial] = max(math.hypot(x, y) for x, y in local[trial].values()) + spacing * 0.5
-    centres = spring_layout(contracted_ids, contracted_edges, spacing=spacing * 1.4)
     discs = {node: radius.get(node, spacing * 0.45) for node in contracted_ids}
     # single nodes: labels are wide, so they keep 1.6 spacings apart side by side and 0.8
     # above each other (an ellipse); then clusters push them out of their discs; twice
@@ -440,24 +630,31 @@ def _separate_discs(
     pos = np.asarray([centres[n] for n in ids], dtype=float).reshape(-1, 2)
     rs = np.asarray([radius[n] for n in ids], dtype=float)
     big = [i for i in range(len(ids)) if rs[i] > rs.min() * 1.01] if len(ids) else []
+    # per cluster, what every round reuses: the distance at which each disc touches it and
+    # the share of an overlap each side moves (the same values as computed inside the round)
+    reach = {i: rs[i] + rs for i in big}
+    share = {i: rs[i] / reach[i] for i in big}  # the smaller disc moves more
+    rest = {i: 1 - share[i] for i in big}
     for _ in range(rounds):
         moved = False
         for i in big:
             delta = pos - pos[i]
             d = np.sqrt((delta * delta).sum(axis=1))
-            gap = rs[i] + rs - d
+            gap = reach[i] - d
             gap[i] = 0.0
-            hit = gap > 0
-            if not hit.any():
+            hit = np.flatnonzero(gap > 0)
+            if not hit.size:
                 continue
             moved = True
-            same = hit & (d < 1e-9)
-            delta[same] = (1.0, 0.0)
-            d[same] = 1.0
-            unit = delta[hit] / d[hit][:, None]
-            share = rs[i] / (rs[i] + rs[hit])  # the smaller disc moves more
-            pos[hit] += unit * (gap[hit] * share)[:, None]
-            pos[i] -= (unit * (gap[hit] * (1 - share))[:, None]).sum(axis=0)
+            d_hit, unit = d[hit], delta[hit]
+            same = d_hit < 1e-9
+            if same.any():
+                unit[same] = (1.0, 0.0)
+                d_hit[same] = 1.0
+            unit /= d_hit[:, None]
+            gap_hit = gap[hit]
+            pos[hit] += unit * (gap_hit * share[i][hit])[:, None]
+            pos[i] -= (unit * (gap_hit * rest[i][hit])[:, None]).sum(axis=0)
         if not moved:
             break
     return {n: (float(pos[k, 0]), float(pos[k, 1])) for k, n in enumerate(ids)}

@@ -13,26 +13,40 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import re
 from collections import defaultdict
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+import orjson
+from jinja2 import Environment, FileSystemLoader, Template
 from markupsafe import Markup
 
 from kg import __version__
 from kg.property_graph.graph import Edge, Node, PropertyGraph
-from kg.views.layout import clustered_layout, spring_layout, trial_parts
+from kg.views.layout import (
+    LayoutRequest,
+    Position,
+    clustered_layout,
+    spring_layouts,
+    trial_parts,
+)
 from kg.views.resultstable import results_table
 from kg.views.select import TRIAL_PARTS, View
 from kg.views.style import NEGATED_COLOUR, category_style
 from kg.views.trialdata import Evidence
 
-__all__ = ["LARGE_GRAPH", "VIS_NETWORK_VERSION", "render"]
+__all__ = [
+    "LARGE_GRAPH",
+    "VIS_NETWORK_VERSION",
+    "PageLayout",
+    "page_layouts",
+    "render",
+    "render_page",
+]
 
 HERE = Path(__file__).parent
 ASSETS = HERE / "assets"
@@ -62,23 +76,85 @@ EVIDENCE_PROPERTIES = {"sources", "eco_codes", "quotes", "locators"}
 COMPARISON_GROUP = "StudyResult (comparison)"
 
 
-def render(view: View) -> str:
-    """The whole HTML page of a view (deterministic: the same view gives the same bytes)."""
+#: a page's layout: node positions (px) and the headings of the blocks of unconnected nodes
+PageLayout = tuple[dict[str, Position], list[dict[str, object]]]
+
+
+def page_layouts(views: Sequence[View]) -> list[PageLayout]:
+    """The layout of each view, as `render` would compute it alone (the same positions).
+
+    Why: the force layouts of many small pages (one per trial) cost mostly numpy's per-call
+    overhead; `spring_layouts` runs the pages' rounds together.
+    """
+    out: list[PageLayout] = [({}, []) for _ in views]
+    requests: list[LayoutRequest] = []
+    spring: list[int] = []
+    for k, view in enumerate(views):
+        request = _spring_request(view)
+        if request is not None:
+            requests.append(request)
+            spring.append(k)
+        elif _is_clustered(view):
+            out[k] = clustered_layout(view.graph, TRIAL_PARTS, spacing=150.0)
+    for k, positions in zip(spring, spring_layouts(requests), strict=True):
+        out[k] = (positions, [])
+    return out
+
+
+def _is_large(view: View) -> bool:
+    return len(view.graph.nodes) > LARGE_GRAPH
+
+
+def _is_clustered(view: View) -> bool:
+    """Whether the view is drawn as the overview's clusters (`clustered_layout`)."""
+    return view.clustered and not _is_large(view) and not view.hierarchical
+
+
+def _spring_request(view: View) -> LayoutRequest | None:
+    """The view's force layout, unless vis-network lays it out as a hierarchy or clusters."""
+    g, large = view.graph, _is_large(view)
+    if (view.hierarchical and not large) or _is_clustered(view):
+        return None
+    return LayoutRequest(
+        [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges], 60.0 if large else 170.0
+    )
+
+
+def render(view: View, layout: PageLayout | None = None) -> str:
+    """The whole HTML page of a view (deterministic: the same view gives the same bytes).
+
+    layout: the view's `page_layouts` entry, if computed with other pages' (else computed here).
+    """
+    return render_page(view, layout).decode("utf-8")
+
+
+def render_page(view: View, layout: PageLayout | None = None) -> bytes:
+    """`render`'s page as UTF-8 bytes, as written to a file.
+
+    Why bytes: the vendored vis-network is most of every page (about half a megabyte). It is
+    encoded once per process and joined to each page's own encoded text, instead of being
+    copied into each page's string (widened to two bytes a character when a label holds a
+    character beyond Latin-1) and encoded again.
+    """
+    text = _page_text(view, layout)
+    head, marker, tail = text.partition(VIS_NETWORK_MARKER)
+    if not marker or VIS_NETWORK_MARKER in tail:  # not our template: encode as it is
+        return text.encode("utf-8")
+    return b"".join((head.encode("utf-8"), _vis_network_bytes(), tail.encode("utf-8")))
+
+
+#: where the page template puts vis-network; it contains "<", which autoescaping turns into
+#: "&lt;" and script_json into "\u003c", so no value from the graph can spell it
+VIS_NETWORK_MARKER = "<kg-vis-network/>"
+
+
+def _page_text(view: View, layout: PageLayout | None) -> str:
+    """The page with VIS_NETWORK_MARKER where vis-network goes."""
     g = view.graph
-    large = len(g.nodes) > LARGE_GRAPH
+    large = _is_large(view)
     hierarchical = view.hierarchical and not large
-    positions: dict[str, tuple[float, float]] = {}
-    annotations: list[dict[str, object]] = []
-    clusters: list[dict[str, Any]] = []
-    if not hierarchical:
-        if view.clustered and not large:
-            positions, annotations = clustered_layout(g, TRIAL_PARTS, spacing=150.0)
-            clusters = _clusters(g, view.display_names)
-        else:
-            positions = spring_layout(
-                [n.id for n in g.nodes], [(e.source, e.target) for e in g.edges],
-                spacing=60.0 if large else 170.0,
-            )  # fmt: skip
+    positions, annotations = layout if layout is not None else page_layouts([view])[0]
+    clusters = _clusters(g, view.display_names) if _is_clustered(view) else []
     names = view.display_names
     nodes = [
         _node(n, positions.get(n.id), names.get(n.id), view.node_evidence.get(n.id))
@@ -90,8 +166,7 @@ def render(view: View) -> str:
     options = _options(large, hierarchical, _groups(g, large, names))
     font = OVERVIEW_FONT if clusters else BASE_FONT
     options["nodes"]["font"]["size"] = font  # type: ignore[index]
-    vis_js = _asset("vis-network.min.js", strip_source_map=True)
-    app_js = _asset("view.js")
+    _, app_js, css, csp = _page_assets()
     meta = {
         "title": view.title,
         "subtitle": view.subtitle,
@@ -108,17 +183,16 @@ def render(view: View) -> str:
         "result_sources": _used_sources(view),
         "counts": {"nodes": len(g.nodes), "edges": len(g.edges)},
     }
-    template = _environment().get_template("view.html")
-    return template.render(
+    return _template("view.html").render(
         heading=view.title,
         subtitle=view.subtitle,
         nav=view.nav,
         results=results_table(view.trial) if view.trial else None,
         generator=f"il2-sle-kg {__version__}; vis-network {VIS_NETWORK_VERSION}",
-        css=Markup(_asset("view.css")),
-        vis_js=Markup(vis_js),
-        app_js=Markup(app_js),
-        csp=Markup(_csp(vis_js, app_js)),  # our own constant text and base64 digests
+        css=css,
+        vis_js=Markup(VIS_NETWORK_MARKER),
+        app_js=app_js,
+        csp=csp,
         payload=script_json({"meta": meta, "nodes": nodes, "edges": edges, "options": options}),
     )
 
@@ -187,7 +261,10 @@ def _focus(
 def _environment() -> Environment:
     """Jinja2 with autoescaping on: every value from the graph is escaped in the markup."""
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # the templates are package files: no stat() per page
     )
     # `x is web`: only http(s) addresses become links (never javascript: or data:)
     env.tests["web"] = lambda value: (
@@ -196,9 +273,41 @@ def _environment() -> Environment:
     return env
 
 
+@cache
+def _template(name: str) -> Template:
+    """A template compiled once per process (every page of a build reuses it)."""
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=1)
+def _page_assets() -> tuple[Markup, Markup, Markup, Markup]:
+    """(vis-network, view.js, view.css, the CSP with both scripts' hashes), read once.
+
+    Why cached: each is the same for every page, and reading, checking and hashing the
+    half-megabyte vis-network per page cost more than laying out a trial's graph.
+    """
+    vis_js = _asset("vis-network.min.js", strip_source_map=True)
+    app_js = _asset("view.js")
+    # _csp: our own constant text and base64 digests
+    return Markup(vis_js), Markup(app_js), Markup(_asset("view.css")), Markup(_csp(vis_js, app_js))
+
+
+@lru_cache(maxsize=1)
+def _vis_network_bytes() -> bytes:
+    return str(_page_assets()[0]).encode("utf-8")
+
+
 def script_json(value: object) -> Markup:
-    """JSON that is safe inside <script type="application/json">: no <, >, & or line separators."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """JSON that is safe inside <script type="application/json">: no <, >, & or line separators.
+
+    Compact, keys sorted, non-ASCII text as is: byte for byte what
+    `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` writes for
+    the values a page holds (text, ints, booleans, None, floats rounded for display), which
+    tests/test_views.py checks on generated values. Why orjson: the standard encoder was the
+    largest cost of rendering a page after the layout (every node and edge carries its
+    tooltip data), and orjson writes the same text several times faster.
+    """
+    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
         text = text.replace(char, escape)
@@ -284,7 +393,8 @@ def _edge(
     text = ("NOT " if edge.negated else "") + edge.label
     evidence = _evidence(props, names)
     qualifiers = [[k.removeprefix("qualifier_").replace("_", " "), _text(v)]
-                  for k, v in sorted(props.items()) if k.startswith("qualifier_")]  # fmt: skip
+                  for k, v in sorted(kv for kv in props.items()
+                                     if kv[0].startswith("qualifier_"))]  # fmt: skip
     status = str(props.get("status", ""))
     out: dict[str, Any] = {
         "id": edge.id,
@@ -326,15 +436,21 @@ def _edge(
 
 def _evidence(props: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
     """Evidence items from the parallel property lists (sources, ECO codes, quotes, locators)."""
+    if "sources" not in props:  # most edges (trial structure, ontology axioms)
+        return []
+    sources = _list(props["sources"])
+    if not sources:
+        return []
+    ecos, quotes, locators = (_list(props.get(k)) for k in ("eco_codes", "quotes", "locators"))
     return [
         {
             "source": source,
             "source_name": names.get(source, ""),
-            "eco": _at(props.get("eco_codes"), i),
-            "quote": _at(props.get("quotes"), i),
-            "locator": _at(props.get("locators"), i),
+            "eco": _at(ecos, i),
+            "quote": _at(quotes, i),
+            "locator": _at(locators, i),
         }
-        for i, source in enumerate(_list(props.get("sources")))
+        for i, source in enumerate(sources)
     ]
 
 
@@ -351,19 +467,18 @@ def _list(value: object) -> list[str]:
     return [] if value in (None, "") else [str(value)]
 
 
-def _at(value: object, i: int) -> str:
-    items = _list(value)
+def _at(items: list[str], i: int) -> str:
     return items[i] if i < len(items) else ""
 
 
 def _curvature(edges: tuple[Edge, ...], large: bool) -> list[object]:
     """Straight edges, except that parallel edges between one pair bend apart."""
-    groups: dict[frozenset[str], list[int]] = defaultdict(list)
-    for i, e in enumerate(edges):
-        groups[frozenset((e.source, e.target))].append(i)
     out: list[object] = [False] * len(edges)
     if large:
         return out
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, e in enumerate(edges):
+        groups[frozenset((e.source, e.target))].append(i)
     for members in groups.values():
         if len(members) < 2:
             continue

@@ -29,6 +29,8 @@ from kg.views.trialdata import Evidence, Trial, trial_data
 
 __all__ = [
     "TRIAL_PARTS",
+    "Lookups",
+    "Subgraphs",
     "View",
     "all_views",
     "curated_view",
@@ -84,29 +86,52 @@ class View:
     #: an evidence card to the numbers from the same source on the results page
     result_sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
-    def named_from(self, g: PropertyGraph) -> View:
-        """This view with evidence source names and display names looked up in g."""
+    def named_from(self, g: PropertyGraph, lookups: Lookups | None = None) -> View:
+        """This view with evidence source names and display names looked up in g.
+
+        lookups: the graph-wide names and evidence, computed once (`Lookups.of(g)`) when many
+        views of one graph are named; without it they are computed here.
+        """
+        lookups = lookups or Lookups.of(g)
         sources = {s for e in self.graph.edges for s in _tuple(e.properties.get("sources"))}
         sources |= {s for n in self.graph.nodes for s in _tuple(n.properties.get("sources"))}
         names = {s: n.name for s in sorted(sources) if (n := g.node(s))}
-        data = trial_data(g)
-        shown = display_names(data, g)
-        ids = {n.id for n in self.graph.nodes}
-        evidence = {
-            item.id: item.evidence
-            for t in data.trials
-            for item in (*t.results, *t.adverse_events)
-            if item.id in ids
-        }
+        ids = [n.id for n in self.graph.nodes]
+        shown = {k: v for k in ids if (v := lookups.display_names.get(k)) is not None}
+        evidence = {k: v for k in ids if (v := lookups.evidence.get(k)) is not None}
         if self.trial is not None:  # on a trial's own page its name need not be repeated
             prefixes = (f"{self.trial.name} · ", f"{self.trial.name}: ")
-            shown = {k: _without(v, prefixes) for k, v in shown.items() if k in ids}
-        return replace(
-            self,
-            source_names=names,
-            display_names={k: v for k, v in shown.items() if k in ids},
-            node_evidence=evidence,
-        )
+            shown = {k: _without(v, prefixes) for k, v in shown.items()}
+        return replace(self, source_names=names, display_names=shown, node_evidence=evidence)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What naming a view looks up in the whole graph, computed once per graph.
+
+    Why: every page names its nodes from the same trial records; computed per page, the
+    look-ups scanned the whole graph once per trial page (quadratic in the curation).
+    """
+
+    #: node id -> the name to show (kg.views.labels.display_names)
+    display_names: dict[str, str]
+    #: result or adverse-event node id -> its evidence items
+    evidence: dict[str, tuple[Evidence, ...]]
+    #: evidence source (publication CURIE) -> the first result it reports
+    result_sources: dict[str, str]
+
+    @classmethod
+    def of(cls, g: PropertyGraph) -> Lookups:
+        data = trial_data(g)
+        evidence: dict[str, tuple[Evidence, ...]] = {}
+        sources: dict[str, str] = {}
+        for t in data.trials:
+            for item in (*t.results, *t.adverse_events):
+                evidence[item.id] = item.evidence  # as before: the last trial listing it wins
+            for r in t.results:
+                for ev in r.evidence:
+                    sources.setdefault(ev.source, r.id)
+        return cls(display_names(data, g), evidence, sources)
 
 
 RESULTS_PAGE = "results.html"
@@ -121,15 +146,12 @@ def all_views(g: PropertyGraph) -> list[View]:
         ("ontology.html", "Ontology"),
         (RESULTS_PAGE, "Results across trials"),
     )
-    sources: dict[str, str] = {}
-    for t in trial_data(g).trials:
-        for r in t.results:
-            for ev in r.evidence:
-                sources.setdefault(ev.source, r.id)
+    lookups = Lookups.of(g)
     return [
-        replace(v.named_from(g), nav=nav, results_page=RESULTS_PAGE, result_sources=sources)
+        replace(v.named_from(g, lookups), nav=nav, results_page=RESULTS_PAGE,
+                result_sources=lookups.result_sources)
         for v in views
-    ]
+    ]  # fmt: skip
 
 
 def induced(g: PropertyGraph, keep: Iterable[str]) -> PropertyGraph:
@@ -139,6 +161,41 @@ def induced(g: PropertyGraph, keep: Iterable[str]) -> PropertyGraph:
         tuple(n for n in g.nodes if n.id in ids),
         tuple(e for e in g.edges if e.source in ids and e.target in ids),
     )
+
+
+class Subgraphs:
+    """Induced subgraphs of one graph at the cost of their own size, not the graph's.
+
+    Why: each trial page is a small subgraph; `induced` scans every node and edge of the
+    graph, which per trial page made the pages quadratic in the curation. Here the graph is
+    indexed once (node positions, each node's out-edges, edges by their two ends); a subgraph
+    on k nodes then costs about k * min(out-degree, k). Nodes and edges keep the graph's order,
+    so `Subgraphs(g).induced(keep) == induced(g, keep)`.
+    """
+
+    def __init__(self, g: PropertyGraph) -> None:
+        self.graph = g
+        self.position = {n.id: i for i, n in enumerate(g.nodes)}
+        self.out: dict[str, list[int]] = defaultdict(list)
+        self.between: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, e in enumerate(g.edges):
+            self.out[e.source].append(i)
+            self.between[(e.source, e.target)].append(i)
+
+    def induced(self, keep: Iterable[str]) -> PropertyGraph:
+        """The subgraph on the node ids in keep, with every edge between two kept nodes."""
+        g, ids = self.graph, set(keep)
+        nodes = sorted(self.position[i] for i in ids if i in self.position)
+        edges: list[int] = []
+        for source in ids:
+            out = self.out.get(source, ())
+            if len(out) <= len(ids):
+                edges += (i for i in out if g.edges[i].target in ids)
+            else:  # a hub (an entity in many statements): look its kept pairs up instead
+                for target in ids:
+                    edges += self.between.get((source, target), ())
+        edges.sort()
+        return PropertyGraph(tuple(g.nodes[i] for i in nodes), tuple(g.edges[i] for i in edges))
 
 
 def _is_curated(node: Node) -> bool:
@@ -179,6 +236,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
     taken: set[str] = set()
     views: list[View] = []
     adjacency = _out_edges(g)
+    subgraphs = Subgraphs(g)
     records = {t.id: t for t in trial_data(g).trials}
     for trial in (n for n in g.nodes if n.category == "ClinicalTrial"):
         keep = {trial.id}
@@ -191,7 +249,7 @@ def trial_views(g: PropertyGraph) -> list[View]:
                 if e.type != SUBCLASS_OF and e.target not in keep:
                     keep.add(e.target)
                     queue.append(e.target)
-        sub = induced(g, keep)
+        sub = subgraphs.induced(keep)
         sub = PropertyGraph(sub.nodes, tuple(e for e in sub.edges if e.type != SUBCLASS_OF))
         slug = _unique(_first(trial.properties.get("curation_id")) or trial.name, taken)
         title = _first(trial.properties.get("title")) or trial.name

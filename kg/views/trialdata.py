@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from kg.namespaces import expand
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
@@ -66,7 +66,13 @@ UNIT_SYMBOLS = {str(iri): symbol for symbol, iri in UNIT_IRIS.items()}
 
 def predicate_name(edge: Edge) -> str:
     """The local name of an edge's predicate: 'kgv:hasResult' -> 'hasResult'."""
-    return re.split(r"[:/#]", edge.predicate)[-1]
+    return _local_name(edge.predicate)
+
+
+@cache
+def _local_name(predicate: str) -> str:
+    """'kgv:hasResult' -> 'hasResult' (a graph has a few dozen predicates: computed once each)."""
+    return re.split(r"[:/#]", predicate)[-1]
 
 
 @dataclass(frozen=True)
@@ -318,9 +324,9 @@ def trial_data(g: PropertyGraph) -> TrialData:
 
 
 def _read(g: PropertyGraph) -> TrialData:
-    out: dict[str, list[Edge]] = defaultdict(list)
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in g.edges:
-        out[e.source].append(e)
+        out[(e.source, predicate_name(e))].append(e.target)
     reader = _Reader(g, out)
     trials = sorted(
         (reader.trial(n) for n in g.nodes if n.category == "ClinicalTrial"),
@@ -331,12 +337,16 @@ def _read(g: PropertyGraph) -> TrialData:
 
 
 class _Reader:
-    def __init__(self, g: PropertyGraph, out: dict[str, list[Edge]]) -> None:
+    def __init__(self, g: PropertyGraph, out: dict[tuple[str, str], list[str]]) -> None:
         self.g = g
+        #: (source node id, predicate local name) -> the targets of those edges
         self.out = out
+        #: node id -> its link and short name: a publication is the source of many items
+        self._links: dict[str, str] = {}
+        self._shorts: dict[str, str] = {}
 
     def targets(self, node_id: str, predicate: str) -> list[str]:
-        return sorted(e.target for e in self.out.get(node_id, ()) if predicate_name(e) == predicate)
+        return sorted(self.out.get((node_id, predicate), ()))
 
     def target(self, node_id: str, predicate: str) -> str:
         found = self.targets(node_id, predicate)
@@ -351,12 +361,18 @@ class _Reader:
         return node.iri if node else ""
 
     def link(self, node_id: str) -> str:
-        node = self.g.node(node_id)
-        return source_link(node) if node else ""
+        link = self._links.get(node_id)
+        if link is None:
+            node = self.g.node(node_id)
+            link = self._links[node_id] = source_link(node) if node else ""
+        return link
 
     def short(self, node_id: str) -> str:
-        node = self.g.node(node_id)
-        return publication_name(node) if node else node_id
+        short = self._shorts.get(node_id)
+        if short is None:
+            node = self.g.node(node_id)
+            short = self._shorts[node_id] = publication_name(node) if node else node_id
+        return short
 
     def evidence(self, props: dict[str, PropertyValue]) -> tuple[Evidence, ...]:
         sources = _list(props.get("sources"))
@@ -574,6 +590,10 @@ def source_link(node: Node) -> str:
     return ""
 
 
+#: "week 12", "months 6": a time point with its unit and number
+TIME_POINT = re.compile(r"(day|week|month|year)s?\s+(\d+(?:\.\d+)?)")
+
+
 def _time_order(time_point: str) -> tuple[int, float, str]:
     """'baseline' < 'week 4' < 'week 12' < 'month 6' < anything else (then by text)."""
     text = time_point.casefold()
@@ -581,7 +601,7 @@ def _time_order(time_point: str) -> tuple[int, float, str]:
         return (3, 0.0, "")
     if text == "baseline":
         return (0, 0.0, text)
-    match = re.match(r"(day|week|month|year)s?\s+(\d+(?:\.\d+)?)", text)
+    match = TIME_POINT.match(text)
     if match:
         days = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}[match.group(1)]
         return (1, float(match.group(2)) * days, text)

@@ -9,9 +9,6 @@ needs, so it opens from file:// without a single network request. See docs/views
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,10 +26,6 @@ class HtmlSink(Sink):
     """The `html` format (its row in kg/export/formats.py says what it writes)."""
 
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
-        with _collector_paused():
-            return self._write(ctx, out)
-
-    def _write(self, ctx: BuildContext, out: Path) -> list[Path]:
         from kg.views.render import page_layouts
         from kg.views.resultspage import render_results_page
         from kg.views.select import RESULTS_PAGE, all_views
@@ -55,27 +48,3 @@ def write_view(view: View, path: Path, layout: PageLayout | None = None) -> Path
     from kg.views.render import render_page  # Jinja2 and the layout load only when needed
 
     return write_atomic(path, render_page(view, layout))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the pages are made; resume it after.
-
-    Why: the pages allocate many short-lived containers (each node's and edge's tooltip
-    data), so the collector kept running, and each full collection walks every live object:
-    the RDF dataset, the projection and the imported libraries (statsmodels, scipy, pandas).
-    Measured with cProfile, collections were a third of this sink's time at today's size and
-    over two seconds at 16 times the curation. What the pages allocate is freed by reference
-    counting as each page is written; the few reference cycles made meanwhile (about 9,000
-    objects at 16x, Jinja2's) are collected when the collector resumes. The peak memory of
-    a 16x build is the same either way (about 810 MB maximum resident set). A caller that
-    paused the collector already is left as it was.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -212,9 +212,9 @@ def build(
     in `ontology_config` (default: ontologies_dir/sources.yaml), read from the folder
     `ontology_sources` or the download cache (`kg ontologies fetch`): the full merge is its
     own stage, after validation and before the exports.
-    jobs: with 2 (the default) and fork available (kg.forked), a forked worker projects the
-    property graph and writes its sinks (SinkEntry.reads) while this process validates and
-    writes the RDF sinks; the worker's files are published only if validation passes.
+    jobs: with 2 (the default) and fork available (kg.forked), a forked worker writes the
+    sinks marked SinkEntry.in_worker while this process validates and writes the others;
+    the worker's files are published only if validation passes.
     1 does everything in this process. The exports are the same bytes either way.
     """
     if ontology_mode not in ("modules", "full"):
@@ -235,15 +235,15 @@ def build(
         sources, built = _load_and_build(data_dir, ontologies_dir, progress)
         ctx = _context(sources, built)
         here, worker = chosen, None
-        projected = [n for n in chosen if SINKS[n].reads == "property graph"]
-        if jobs > 1 and projected and len(projected) < len(chosen):
+        in_worker = [n for n in chosen if SINKS[n].in_worker]
+        if jobs > 1 and in_worker and len(in_worker) < len(chosen):
             # started before validation, so the two overlap; its files are discarded on failure
             worker_dir = Path(tempfile.mkdtemp(prefix="kg-build-"))
-            worker = Forked.start(partial(_write_sinks, ctx, projected, worker_dir))
+            worker = Forked.start(partial(_write_sinks, ctx, in_worker, worker_dir))
             if worker is None:
                 shutil.rmtree(worker_dir, ignore_errors=True)
             else:
-                here = [n for n in chosen if n not in projected]
+                here = [n for n in chosen if n not in in_worker]
         merged = None
         try:
             assembled = _validated(sources, built, warn, progress, strict)
@@ -259,7 +259,7 @@ def build(
             def write_all(staging: Path) -> list[Path]:
                 written = _write_sinks(ctx, here, staging, say)
                 if worker is not None:
-                    say(f"Writing {', '.join(projected)} (in a second process)")
+                    say(f"Writing {', '.join(in_worker)} (in a second process)")
                     written += _moved(worker.result(), worker_dir, staging)
                 if merged is not None:
                     from kg.export.full_nquads import write_full_nquads

@@ -131,7 +131,7 @@ def test_real_data_builds_are_byte_identical(
 
 
 class _ProjectionBoom(Sink):
-    """A property-graph sink (it runs in the forked worker) that crashes."""
+    """A sink that runs in the forked worker and crashes."""
 
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         (out / "graph.graphml").write_text("<graphml", "utf-8")
@@ -139,7 +139,7 @@ class _ProjectionBoom(Sink):
 
 
 class _BadArgument(Sink):
-    """A property-graph sink that raises a user error (KGError) in the worker."""
+    """A sink that raises a user error (KGError) in the worker."""
 
     def write(self, ctx: BuildContext, out: Path) -> list[Path]:
         raise KGError.at("data/trials.yaml", 7, "arms[0].dose", "expected a number")
@@ -156,7 +156,7 @@ def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
     exports = project / "exports"
     before, worker_dirs = hash_tree(exports), _worker_dirs()
     entry = SinkEntry("zz-boom", "crashes in the worker", __name__, "_ProjectionBoom",
-                      "property graph")  # fmt: skip
+                      in_worker=True)  # fmt: skip
     monkeypatch.setitem(formats.SINKS, entry.name, entry)
     with pytest.raises(_Boom, match="the worker's sink failed") as raised:
         build(project / "data", project / "ontologies", exports, jobs=2)
@@ -172,7 +172,7 @@ def test_a_user_error_in_the_worker_keeps_its_location(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entry = SinkEntry("zz-bad", "a user error in the worker", __name__, "_BadArgument",
-                      "property graph")  # fmt: skip
+                      in_worker=True)  # fmt: skip
     monkeypatch.setitem(formats.SINKS, entry.name, entry)
     with pytest.raises(KGError) as raised:
         build(project / "data", project / "ontologies", project / "exports", jobs=2)

@@ -21,15 +21,18 @@ __all__ = ["SINKS", "SinkEntry", "sinks"]
 class SinkEntry:
     """One row of the table: format name, what it writes, module and class of its sink.
 
-    reads: "rdf" for a sink of the dataset, "property graph" for a sink of the projection
-    (`kg build` writes the two groups in two processes where it can).
+    in_worker: `kg build` (with --jobs 2, where fork is available) writes this sink in its
+    forked worker process while the main process validates and writes the others. The views
+    and tables compute confidence intervals with statsmodels, whose import (scipy, pandas;
+    ~0.55 s) plus ~30 laid-out pages take about as long as validation and the other sinks
+    (measured with benchmarks/bench_build.py).
     """
 
     name: str
     description: str
     module: str
     cls: str
-    reads: str = "rdf"
+    in_worker: bool = False
 
     def load(self) -> type[Sink]:
         """The sink class (imports its module)."""
@@ -43,26 +46,23 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("coverage", "curation-report.md + .html: per trial and publication, what is "
                   "filled; isolated and unverified", "kg.export.coverage", "CoverageSink"),
         SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
-                  "kg.export.graphml", "GraphMLSink",
-                  "property graph"),
+                  "kg.export.graphml", "GraphMLSink"),
         SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
                   "ontology, trials, results across trials)", "kg.export.html", "HtmlSink",
-                  "property graph"),
+                  in_worker=True),
         SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
                   "kg.export.jsonld", "JsonLdSink"),
         SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",
-                  "kg.export.kgx", "KgxSink",
-                  "property graph"),
+                  "kg.export.kgx", "KgxSink"),
         SinkEntry("neo4j", "neo4j/: admin-import CSVs, schema.cypher, load.cypher and a README",
-                  "kg.export.neo4j_bundle", "Neo4jSink",
-                  "property graph"),
+                  "kg.export.neo4j_bundle", "Neo4jSink"),
         SinkEntry("nq", "kg.nq: every named graph as sorted N-Quads",
                   "kg.export.nquads", "NQuadsSink"),
         SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
                   "kg.export.ntriples", "NTriplesSink"),
         SinkEntry("tables", "tables/*.csv: results, adverse events, trials, arms and doses, "
                   "statements as rows", "kg.export.tables", "TablesSink",
-                  "property graph"),
+                  in_worker=True),
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip

@@ -33,7 +33,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+KG = [sys.executable, "-c", "from kg.cli import console; console()"]  # the `kg` script
 TARGETS_S = {"build": 2.0, "validate": 1.0, "build 16x": 15.0}
 
 

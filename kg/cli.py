@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib.metadata
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -521,7 +522,7 @@ def neo4j_load(
 
 
 def main() -> None:
-    """Console entry point: run the app; a user error prints its problems and exits 1."""
+    """Run the app; a user error prints its problems and exits 1 (raises SystemExit)."""
     # A build keeps ~1M small objects alive (rdflib terms, pydantic records, pyshacl's
     # wrappers) while allocating more: with CPython's default thresholds (700, 10, 10) the
     # cyclic collector ran ~1,000 times per `kg build` and rescanned them, about 1 s of
@@ -536,5 +537,35 @@ def main() -> None:
         sys.exit(1)
 
 
+def console() -> None:
+    """The `kg` console script: main(), then the process ends at once with its exit code.
+
+    Ends with os._exit once the output is flushed: a build leaves ~1M objects (rdflib terms,
+    records) that a normal interpreter exit frees one by one, about 0.25 s of a 2 s
+    `kg build`, for memory the operating system takes back anyway (mypy ends the same way).
+    Call main() or `app` to run a command inside another Python program.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:  # typer ends every command this way
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> None:
+    """Flush stdout and stderr, then end the process without freeing its objects."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`kg query … | head`)
+            code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    console()

@@ -181,3 +181,21 @@ def test_stale_check_needs_the_inputs_where_the_build_read_them(project: Path) -
     """Run from another folder, the recorded inputs are not there: no false alarm."""
     assert stale_inputs(project / "exports", project) == []
     assert stale_inputs(project / "exports", project / "exports") == []
+
+
+def test_the_console_script_flushes_everything_and_keeps_exit_codes(tmp_path: Path) -> None:
+    """`kg` ends with os._exit (kg.cli.console): its output still arrives whole through a
+    pipe, and a user error still exits 1, a usage error 2."""
+    import subprocess
+
+    kg = [sys.executable, "-c", "from kg.cli import console; console()"]
+    listed = subprocess.run([*kg, "query", "--list"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    names = [line.split("\t")[0] for line in listed.stdout.splitlines()]
+    assert names == [q.name for q in named_queries()]  # the last line too
+    wrong = subprocess.run(
+        [*kg, "query", "no_such_query", "--exports", str(tmp_path)], capture_output=True, text=True
+    )
+    assert wrong.returncode == 1 and "no named query 'no_such_query'" in wrong.stderr
+    usage = subprocess.run([*kg, "build", "--jobs", "0"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "--jobs" in usage.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -88,12 +87,9 @@ WARN = Annotated[
 
 def package_version() -> str:
     """The installed package's version, from its metadata (pyproject.toml's `version`)."""
-    try:
-        return importlib.metadata.version("il2-sle-kg")
-    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
-        from kg import __version__
+    from kg import __version__
 
-        return __version__
+    return __version__
 
 
 def _print_version(value: bool) -> None:

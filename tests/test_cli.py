@@ -52,6 +52,19 @@ def project(built_project: tuple[Path, Run]) -> Path:
     return built_project[0]
 
 
+def test_exports_name_the_package_version(exports: Path) -> None:
+    """The manifest (and every page) says which version wrote it: pyproject.toml's, the one
+    source (kg/__init__.py once carried a stale copy)."""
+    import json
+
+    import kg
+
+    assert kg.__version__ == importlib.metadata.version("il2-sle-kg")
+    manifest = json.loads((exports / "manifest.json").read_text("utf-8"))
+    assert manifest["generator"] == f"il2-sle-kg {kg.__version__}"
+    assert f"il2-sle-kg {kg.__version__}" in (exports / "views" / "index.html").read_text("utf-8")
+
+
 def test_version_comes_from_the_package_metadata(tmp_path: Path) -> None:
     run = run_kg(("--version",), tmp_path)
     assert run.code == 0, run.stderr

@@ -37,14 +37,20 @@ class Forked(Generic[T]):
     def start(cls, work: Callable[[], T]) -> Forked[T] | None:
         """Fork a child that runs work() and sends back its (picklable) result or exception.
 
-        Returns None where fork is unavailable (see :func:`can_fork`).
+        Returns None where fork is unavailable (see :func:`can_fork`) or fails (the system
+        is out of processes or memory): the caller then does the work itself.
         """
         if not can_fork():
             return None
         context = multiprocessing.get_context("fork")
         answer, reply = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(work, reply), daemon=True)
-        process.start()  # flushes stdout/stderr first, so no buffered text is written twice
+        try:
+            process.start()  # flushes stdout/stderr first, so no buffered text is written twice
+        except OSError:
+            answer.close()
+            reply.close()
+            return None
         reply.close()
         return cls(process, answer)
 

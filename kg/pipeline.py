@@ -5,6 +5,8 @@
     validate    -> ValidationReport (findings located through the recorded origins)
     project     -> PropertyGraph (the one projection every property-graph sink reads)
     export      -> files, through the sink table (kg.export.formats.SINKS), published at once
+                   (`build` writes the views and tables in a forked worker, kg.forked, started
+                   right after the RDF build so it overlaps validation)
 
 Every input file is read once per build. Lower floors (kg.curation, kg.ontology, kg.rdf,
 kg.property_graph, kg.views, kg.export) never import this module.

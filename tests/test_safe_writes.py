@@ -216,3 +216,20 @@ def test_one_and_two_processes_write_the_same_bytes(
     one = tmp_path_factory.mktemp("one")
     build(project / "data", project / "ontologies", one, jobs=1)
     assert hash_tree(one) == hash_tree(project / "exports")  # the fixture's build: jobs=2
+
+
+def test_a_fork_that_fails_leaves_the_work_to_this_process(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Out of processes (EAGAIN from fork): the build writes everything itself, same bytes."""
+    import multiprocessing.context
+
+    def no_fork(self: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", no_fork)
+    worker_dirs = _worker_dirs()
+    other = tmp_path_factory.mktemp("nofork")
+    build(project / "data", project / "ontologies", other, jobs=2)
+    assert hash_tree(other) == hash_tree(project / "exports")
+    assert _worker_dirs() == worker_dirs

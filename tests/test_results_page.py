@@ -19,10 +19,10 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+from sparql_rows import select
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from kg.export.base import BuildContext
-from kg.namespaces import KGV
 from kg.property_graph.graph import PropertyGraph
 from kg.views.render import render
 from kg.views.resultspage import (
@@ -40,7 +40,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]  # fmt: skip
 NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
-PREFIXES = f"PREFIX kgv: <{KGV}>\n"
 #: treated - control comparisons (the comparator arm's role is a control: placebo, active
 #: comparator...) whose two arms' results (same trial, measure, time point, population and
 #: statistic, no comparator) both report responders n/N
@@ -81,12 +80,6 @@ def exported(exports: Path) -> Path:
 @pytest.fixture(scope="module")
 def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
     return exports_store
-
-
-def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    names = [v.value for v in result.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
 
 @dataclass

@@ -15,21 +15,16 @@ import pyoxigraph
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sparql_rows import select
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from kg.export.base import BuildContext
 from kg.export.formats import sinks
 from kg.export.tables import COLUMNS, DECIMALS, NA_TOKENS, TablesSink, _cell, write_tables
-from kg.namespaces import KGV
 from kg.views.intervals import arm_estimate, difference_ci, proportion_ci
 from kg.views.trialdata import PROJECT_IRI, Result, Trial, TrialData, trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
-PREFIXES = f"""PREFIX kgv: <{KGV}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +42,6 @@ def exported(exports: Path) -> Path:
 @pytest.fixture(scope="module")
 def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
     return exports_store
-
-
-def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
-    """SELECT over the union of the named graphs; each row maps variable -> lexical value."""
-    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    names = [v.value for v in result.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
 
 def read(exported: Path, name: str) -> list[dict[str, str]]:

@@ -8,9 +8,10 @@ user names with `--source`). Per file:
   only then renamed into place, so an interrupted or refused download leaves nothing
   behind; a URL the lock does not know yet is recorded ("recorded"), and
   `update=True` replaces the entry on purpose;
-- connection errors, timeouts, HTTP 408/429/5xx and a transfer that ends before its
+- connection errors, timeouts, HTTP 408/425/429/5xx and a transfer that ends before its
   Content-Length are retried (exponential back-off); other HTTP errors (404 ...), a host
-  name that does not resolve (no network) and a checksum mismatch are not.
+  name that does not resolve (no network) and a checksum mismatch are not: the one rule of
+  kg.download, which `kg import` follows too.
 Every failure is a KGError naming the URL; the files that did succeed stay fetched and
 recorded.
 """
@@ -19,18 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import socket
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
+from urllib.error import HTTPError
 
-from kg import __version__
 from kg.atomic import replace_atomically
+from kg.download import FetchPolicy, Transient, open_url, user_agent, with_retries
 from kg.errors import KGError, Problem
 from kg.ontology.sources.config import SourceFile
 from kg.ontology.sources.locate import SourceLocator, cache_path
@@ -39,7 +36,6 @@ from kg.ontology.sources.lock import LockEntry, read_lock, write_lock
 __all__ = ["FetchProgress", "Fetched", "fetch_sources"]
 
 Status = Literal["verified", "downloaded", "recorded", "updated"]
-_TRANSIENT_HTTP = {408, 425, 429, 500, 502, 503, 504}
 _CHUNK = 1 << 16
 
 
@@ -68,10 +64,6 @@ class Fetched:
     path: Path
     entry: LockEntry
     status: Status
-
-
-class _Transient(Exception):
-    """A failure worth another attempt."""
 
 
 def fetch_sources(
@@ -155,41 +147,22 @@ def _download(
     backoff_s: float,
     timeout_s: float,
 ) -> LockEntry:
-    last = ""
-    attempts = max(1, retries)
-    for attempt in range(1, attempts + 1):
-        try:
-            return _attempt(url, target, expected, callbacks, timeout_s)
-        except _Transient as exc:
-            last = str(exc)
-            if attempt < attempts:
-                time.sleep(backoff_s * 2 ** (attempt - 1))
-    raise KGError.at(url, None, "", f"download failed after {attempts} attempt(s): {last}")
+    policy = FetchPolicy(timeout=timeout_s, attempts=retries, backoff=backoff_s)
+    try:
+        return with_retries(lambda: _attempt(url, target, expected, callbacks, timeout_s), policy)
+    except HTTPError as exc:
+        raise KGError.at(url, None, "", f"HTTP {exc.code} {exc.reason}: not downloaded") from None
+    except Transient as exc:
+        raise KGError.at(
+            url, None, "", f"download failed after {policy.attempts} attempt(s): {exc}"
+        ) from None
 
 
 def _attempt(
     url: str, target: Path, expected: LockEntry | None, callbacks: FetchProgress, timeout_s: float
 ) -> LockEntry:
-    request = Request(url, headers={"User-Agent": f"il2-sle-kg/{__version__} (ontology fetch)"})
-    try:
-        response = urlopen(request, timeout=timeout_s)
-    except HTTPError as exc:
-        if exc.code in _TRANSIENT_HTTP:
-            raise _Transient(f"HTTP {exc.code} {exc.reason}") from None
-        raise KGError.at(url, None, "", f"HTTP {exc.code} {exc.reason}: not downloaded") from None
-    except URLError as exc:
-        if isinstance(exc.reason, socket.gaierror):  # no such host, or no network: not retried
-            host = urlsplit(url).hostname
-            raise KGError.at(
-                url,
-                None,
-                "",
-                f"cannot resolve the host {host} ({exc.reason.strerror}): check the network "
-                "connection (a proxy is read from HTTPS_PROXY / HTTP_PROXY)",
-            ) from None
-        raise _Transient(f"cannot connect: {exc.reason}") from None
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise _Transient(f"cannot connect: {exc}") from None
+    headers = {"User-Agent": user_agent("ontology fetch")}
+    response = open_url(url, headers, timeout_s)
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
@@ -203,7 +176,7 @@ def _attempt(
                 try:
                     chunk = response.read(_CHUNK)
                 except (http.client.IncompleteRead, TimeoutError, OSError) as exc:
-                    raise _Transient(
+                    raise Transient(
                         f"transfer interrupted after {received:,} bytes ({exc})"
                     ) from None
                 if not chunk:
@@ -213,7 +186,7 @@ def _attempt(
                 received += len(chunk)
                 callbacks.advance(len(chunk))
             if total is not None and received != total:
-                raise _Transient(f"transfer interrupted: {received:,} of {total:,} bytes arrived")
+                raise Transient(f"transfer interrupted: {received:,} of {total:,} bytes arrived")
             got = LockEntry(digest.hexdigest(), received)
             if expected is not None and got != expected:
                 raise KGError.at(

@@ -160,6 +160,7 @@ def build(
             "--jobs",
             "-j",
             min=1,
+            max=2,
             help="Processes to use: 2 writes the property-graph exports in a forked second "
             "process while this one validates and writes the RDF exports; 1 uses one process "
             "(also where fork is unavailable). Same bytes either way.",
@@ -219,7 +220,11 @@ def build_summary(report: BuildReport, out_dir: Path) -> list[str]:
     ]
     views = out_dir / "views" / "index.html"
     steps = [f"open {views} in a browser"] if views in report.outputs else []
-    steps += ["list the questions with `kg query --list`", "serve SPARQL with `kg serve`"]
+    elsewhere = "" if out_dir == Path("exports") else f" --exports {out_dir}"
+    steps += [
+        "list the questions with `kg query --list`",
+        f"serve SPARQL with `kg serve{elsewhere}`",
+    ]
     lines.append(f"Next: {'; '.join(steps)}.")
     return lines
 
@@ -544,6 +549,9 @@ def console() -> None:
     try:
         main()
         code = 0
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        code = 130  # as a shell reports a process that SIGINT ended
     except SystemExit as exc:  # typer ends every command this way
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
@@ -554,12 +562,16 @@ def console() -> None:
 
 
 def _exit_now(code: int) -> None:
-    """Flush stdout and stderr, then end the process without freeing its objects."""
+    """Flush stdout and stderr, then end the process without freeing its objects.
+
+    Output that cannot be flushed (a reader that closed the pipe: `kg query … | head`) makes
+    a successful command exit 120, as Python's own exit does in that case.
+    """
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`kg query … | head`)
-            code = code or 1
+        except (OSError, ValueError):
+            code = code or 120
     os._exit(code)
 
 

@@ -221,8 +221,8 @@ def build(
     """
     if ontology_mode not in ("modules", "full"):
         raise KGError(f"unknown ontology mode {ontology_mode!r} (choose modules or full)")
-    if jobs < 1:
-        raise KGError(f"--jobs must be 1 or more (got {jobs})")
+    if jobs not in (1, 2):
+        raise KGError(f"--jobs must be 1 or 2 (got {jobs})")
     say = progress or (lambda _msg: None)
     chosen = list(formats) if formats else sorted(SINKS)
     unknown = [f for f in chosen if f not in SINKS]
@@ -238,7 +238,7 @@ def build(
         ctx = _context(sources, built)
         here, worker = chosen, None
         in_worker = [n for n in chosen if SINKS[n].in_worker]
-        if jobs > 1 and in_worker and len(in_worker) < len(chosen):
+        if jobs == 2 and in_worker and len(in_worker) < len(chosen):
             # started before validation, so the two overlap; its files are discarded on failure
             worker_dir = Path(tempfile.mkdtemp(prefix="kg-build-"))
             worker = Forked.start(partial(_write_sinks, ctx, in_worker, worker_dir))

@@ -92,9 +92,9 @@ def test_build_summary_ends_with_what_to_do_next(built: tuple[Path, BuildReport]
     lines = build_summary(report, out_dir)
     assert lines[0].startswith(f"Built {report.counts['quads']:,} quads: ")
     assert lines[0].endswith(" publications.")
-    assert lines[-1] == (
+    assert lines[-1] == (  # exports elsewhere than exports/: kg serve is told where
         f"Next: open {out_dir / 'views' / 'index.html'} in a browser; list the questions with "
-        "`kg query --list`; serve SPARQL with `kg serve`."
+        f"`kg query --list`; serve SPARQL with `kg serve --exports {out_dir}`."
     )
 
 

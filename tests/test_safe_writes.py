@@ -233,3 +233,25 @@ def test_a_fork_that_fails_leaves_the_work_to_this_process(
     build(project / "data", project / "ontologies", other, jobs=2)
     assert hash_tree(other) == hash_tree(project / "exports")
     assert _worker_dirs() == worker_dirs
+
+
+class _Dies(Sink):
+    """A worker sink whose process ends without answering (killed, out of memory)."""
+
+    def write(self, ctx: BuildContext, out: Path) -> list[Path]:
+        os._exit(3)
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_error_here_and_leaves_previous_exports(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports = project / "exports"
+    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    entry = SinkEntry("zz-dies", "dies in the worker", __name__, "_Dies", in_worker=True)
+    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    with pytest.raises(RuntimeError, match=r"worker process died \(exit code 3\)"):
+        build(project / "data", project / "ontologies", exports, jobs=2)
+    assert hash_tree(exports) == before
+    assert _leftovers(exports) == []
+    assert _worker_dirs() == worker_dirs

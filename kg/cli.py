@@ -161,9 +161,9 @@ def build(
             "-j",
             min=1,
             max=2,
-            help="Processes to use: 2 writes the property-graph exports in a forked second "
-            "process while this one validates and writes the RDF exports; 1 uses one process "
-            "(also where fork is unavailable). Same bytes either way.",
+            help="Processes to use: 2 writes the views and tables in a forked second process "
+            "while this one validates and writes the other exports; 1 uses one process (as "
+            "where fork is unavailable: macOS, Windows). Same bytes either way.",
         ),
     ] = 2,
 ) -> None:

@@ -237,3 +237,21 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     """The same for a whole module skipped at import (pytest.importorskip of kgx, say)."""
     outcome = yield
     _fail_missing_ci_tool(outcome.get_result())
+
+
+# ---- headless Chromium (Debian's package) for the browser tests --------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """One headless Chromium for the session's browser tests (each opens its own context)."""
+    from chromium import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

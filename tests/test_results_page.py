@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+from chromium import CHROMIUM, NO_CHROMIUM
 from sparql_rows import select
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -35,11 +36,6 @@ from kg.views.select import View
 from kg.views.trialdata import Arm, Dose, Evidence, Result, Trial, TrialData, trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]  # fmt: skip
-NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
 #: treated - control comparisons (the comparator arm's role is a control: placebo, active
 #: comparator...) whose two arms' results (same trial, measure, time point, population and
 #: statistic, no comparator) both report responders n/N
@@ -348,18 +344,6 @@ def test_graph_labels_carry_the_numbers(exported: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ Chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Any, url: str, ready: str) -> tuple[Any, list[str], list[str]]:

@@ -443,18 +443,11 @@ def test_sigterm_stops_the_server_process(exports: Path) -> None:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.browser
-def test_the_query_page_works_offline(url: str) -> None:
+def test_the_query_page_works_offline(url: str, browser: Any) -> None:
     """Oxigraph's page (YASGUI) comes from the server itself: with every other address
     blocked, a query typed into it runs and its answer shows. The one request it makes
     elsewhere is for optional prefix suggestions."""
-    if not CHROMIUM.exists():
-        pytest.skip("headless Chromium not found at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     origin = url.removesuffix("/query")
     elsewhere: list[str] = []
 
@@ -465,24 +458,18 @@ def test_the_query_page_works_offline(url: str) -> None:
             elsewhere.append(r.request.url)
             r.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            context = browser.new_context()
-            context.route("**/*", route)
-            page = context.new_page()
-            page.goto(f"{origin}/")
-            page.wait_for_selector(".CodeMirror", timeout=30_000)
-            page.evaluate(
-                "q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", LABEL
-            )
-            page.click(".yasqe_queryButton")
-            page.wait_for_selector(".yasr table td", timeout=30_000)
-            shown = page.inner_text(".yasr table")
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        context.route("**/*", route)
+        page = context.new_page()
+        page.goto(f"{origin}/")
+        page.wait_for_selector(".CodeMirror", timeout=30_000)
+        page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", LABEL)
+        page.click(".yasqe_queryButton")
+        page.wait_for_selector(".yasr table td", timeout=30_000)
+        shown = page.inner_text(".yasr table")
+    finally:
+        context.close()
     assert "systemic lupus erythematosus" in shown
     assert all(urllib.parse.urlsplit(u).hostname == "prefix.cc" for u in elsewhere), elsewhere
 

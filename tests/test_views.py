@@ -13,12 +13,12 @@ import math
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, NO_CHROMIUM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
@@ -59,16 +59,6 @@ from kg.views.synthetic import synthetic_graph
 from kg.views.trialdata import trial_data
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-NO_CHROMIUM = "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)"
 PAYLOAD = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 TO_DOM = "id => kgView.network.canvasToDOM(kgView.network.getPosition(id))"
 XSS_NAME = '<img src=x onerror="window.__pwned=1">'
@@ -436,18 +426,6 @@ try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - playwright is in the test extra
     PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_view(browser: Any, path: Path, *, bypass_csp: bool = False) -> Page:

@@ -12,12 +12,13 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from kg import __version__
 from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildReport
 
-__all__ = ["app", "build_summary", "main", "package_version"]
+__all__ = ["app", "build_summary", "console", "main"]
 
 
 class _Group(TyperGroup):
@@ -85,16 +86,9 @@ WARN = Annotated[
 ]
 
 
-def package_version() -> str:
-    """The installed package's version, from its metadata (pyproject.toml's `version`)."""
-    from kg import __version__
-
-    return __version__
-
-
 def _print_version(value: bool) -> None:
-    if value:
-        out.print(f"il2-sle-kg {package_version()}", highlight=False)
+    if value:  # kg.__version__: the package metadata's, i.e. pyproject.toml's `version`
+        out.print(f"il2-sle-kg {__version__}", highlight=False)
         raise typer.Exit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -530,6 +531,27 @@ def main() -> None:
         for problem in exc.problems:
             err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True, emoji=False)
         sys.exit(1)
+    except OSError as exc:
+        # the output itself cannot be written (`kg query … > /dev/full`, a full disk, a
+        # broken terminal): files the commands write name themselves (exc.filename) and
+        # are reported as KGError where they are written
+        if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        _output_failed(exc)
+        sys.exit(1)
+
+
+#: errno values of a failed write to standard output that are the machine's, not a bug
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _output_failed(exc: OSError) -> None:
+    """Say on stderr that stdout could not be written (if stderr itself can be written)."""
+    try:
+        print(f"Error: cannot write the output: {exc.strerror}", file=sys.__stderr__)
+        sys.__stderr__.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def console() -> None:
@@ -564,7 +586,13 @@ def _exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except OSError as exc:
+            if exc.errno in _OUTPUT_ERRNOS:
+                _output_failed(exc)
+                code = code or 1
+            else:
+                code = code or 120
+        except ValueError:  # closed
             code = code or 120
     os._exit(code)
 

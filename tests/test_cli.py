@@ -212,3 +212,16 @@ def test_the_console_script_flushes_everything_and_keeps_exit_codes(tmp_path: Pa
     assert wrong.returncode == 1 and "no named query 'no_such_query'" in wrong.stderr
     usage = subprocess.run([*kg, "build", "--jobs", "0"], capture_output=True, text=True)
     assert usage.returncode == 2 and "--jobs" in usage.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("args", [("--version",), ("query", "--list")])
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(args: tuple[str, ...]) -> None:
+    """stdout on a full device (`> /dev/full`): one line on stderr, exit code 1."""
+    import subprocess
+
+    kg = [sys.executable, "-c", "from kg.cli import console; console()"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*kg, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1
+    assert done.stderr == "Error: cannot write the output: No space left on device\n"

@@ -61,23 +61,6 @@ SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
 }"""
 
 
-@pytest.fixture(scope="module")
-def context(real_context: BuildContext) -> BuildContext:
-    """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
-    return real_context
-
-
-@pytest.fixture(scope="module")
-def exported(exports: Path) -> Path:
-    """The session build's exports (kg.nq, tables/, views/): the sinks under test wrote them."""
-    return exports
-
-
-@pytest.fixture(scope="module")
-def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
-    return exports_store
-
-
 @dataclass
 class Element:
     tag: str
@@ -157,11 +140,11 @@ def parse(path: Path) -> Collector:
 
 
 def test_the_forest_plot_draws_each_counted_comparison_once(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
-    graph = {r["c"]: r for r in select(store, COUNTED_COMPARISONS)}
+    graph = {r["c"]: r for r in select(exports_store, COUNTED_COMPARISONS)}
     assert graph, "the data hold at least one comparison with n/N in both arms"
-    marks = [e for e in parse(exported / "views" / "results.html").found if e.tag == "g"]
+    marks = [e for e in parse(exports / "views" / "results.html").found if e.tag == "g"]
     assert sorted(m.attrs["data-iri"] for m in marks) == sorted(graph)
     for mark in marks:
         g = graph[mark.attrs["data-iri"]]
@@ -173,8 +156,8 @@ def test_the_forest_plot_draws_each_counted_comparison_once(
         assert f"{counts[0]}/{counts[1]}" in mark.texts and f"{counts[2]}/{counts[3]}" in mark.texts
 
 
-def test_the_forest_rows_equal_the_records(context: BuildContext) -> None:
-    groups = forest_groups(trial_data(context.projection))
+def test_the_forest_rows_equal_the_records(real_context: BuildContext) -> None:
+    groups = forest_groups(trial_data(real_context.projection))
     ranks = [condition_group(rows[0].trial) for _, rows in groups]
     assert ranks == sorted(ranks), "grouped by condition, SLE first"
     for _, rows in groups:
@@ -186,18 +169,18 @@ def test_the_forest_rows_equal_the_records(context: BuildContext) -> None:
 
 
 def test_the_page_groups_trials_by_condition_sle_first(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
     """Every trial row sits under its condition; SLE trials come before any other disease."""
     conditions: dict[str, set[str]] = defaultdict(set)
     for r in select(
-        store,
+        exports_store,
         """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
                     SELECT ?name ?label WHERE { ?t a kgv:ClinicalTrial ; rdfs:label ?name ;
                                kgv:studiesCondition ?c . ?c rdfs:label ?label }""",
     ):
         conditions[r["name"]].add(r["label"].casefold())
-    html = (exported / "views" / "results.html").read_text("utf-8")
+    html = (exports / "views" / "results.html").read_text("utf-8")
     assert "SLE first, then other diseases" in html
     assert "<h1>Low-dose IL-2 in SLE: results across trials</h1>" not in html
     cells = TableCells()
@@ -220,22 +203,22 @@ def test_the_page_groups_trials_by_condition_sle_first(
     assert checked > 0
 
 
-def test_the_forest_caption_does_not_claim_a_pooled_estimate(exported: Path) -> None:
-    html = (exported / "views" / "results.html").read_text("utf-8")
+def test_the_forest_caption_does_not_claim_a_pooled_estimate(exports: Path) -> None:
+    html = (exports / "views" / "results.html").read_text("utf-8")
     assert "pooled N" not in html and "No pooled estimate is drawn" not in html
     assert "no meta-analytic pooled estimate is computed" in html.casefold()
     assert "total participants across the rows shown" in html
 
 
 def test_cohort_comparisons_are_not_drawn_as_treated_minus_control(
-    exported: Path, context: BuildContext
+    exports: Path, real_context: BuildContext
 ) -> None:
-    data = trial_data(context.projection)
+    data = trial_data(real_context.projection)
     cohorts = cohort_comparisons(data)
     assert cohorts, "the data hold a comparison between two treated cohorts (children vs adults)"
-    drawn = {m.attrs["data-node"] for m in parse(exported / "views" / "results.html").found
+    drawn = {m.attrs["data-node"] for m in parse(exports / "views" / "results.html").found
              if m.tag == "g"}  # fmt: skip
-    html = (exported / "views" / "results.html").read_text("utf-8")
+    html = (exports / "views" / "results.html").read_text("utf-8")
     table = html.split('class="kg-table kg-cohorts"', 1)[1].split("</table>", 1)[0]
     for _, c in cohorts:
         assert c.result.id not in drawn
@@ -244,19 +227,19 @@ def test_cohort_comparisons_are_not_drawn_as_treated_minus_control(
 
 
 def test_trial_tables_start_with_the_primary_endpoint(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
     primary: dict[str, set[str]] = defaultdict(set)
     for r in select(
-        store,
+        exports_store,
         """SELECT ?t ?m WHERE { ?t kgv:primaryEndpoint ?e .
                                ?e kgv:measure ?m }""",
     ):
         primary[r["t"]].add(r["m"])
     measured: dict[str, str] = {r["r"]: r["m"] for r in select(
-        store, "SELECT ?r ?m WHERE { ?r a kgv:Result ; kgv:measure ?m }")}  # fmt: skip
+        exports_store, "SELECT ?r ?m WHERE { ?r a kgv:Result ; kgv:measure ?m }")}  # fmt: skip
     checked = 0
-    for path in sorted((exported / "views").glob("trial-*.html")):
+    for path in sorted((exports / "views").glob("trial-*.html")):
         html = path.read_text("utf-8")
         trial = re.search(r'data-trial-iri="([^"]+)"', html)
         if not trial:
@@ -272,8 +255,8 @@ def test_trial_tables_start_with_the_primary_endpoint(
     assert checked >= 2, "He 2020 and LUPIL-2 register SRI-4 as primary endpoint"
 
 
-def test_source_cells_show_short_names_and_resolvable_links(exported: Path) -> None:
-    for path in sorted((exported / "views").glob("*.html")):
+def test_source_cells_show_short_names_and_resolvable_links(exports: Path) -> None:
+    for path in sorted((exports / "views").glob("*.html")):
         html = path.read_text("utf-8")
         cells = re.findall(r'<td class="kg-source">(.*?)</td>', html, flags=re.S)
         for cell in cells:
@@ -284,19 +267,19 @@ def test_source_cells_show_short_names_and_resolvable_links(exported: Path) -> N
         assert all(not h.startswith("https://w3id.org/") for h in hrefs)
 
 
-def test_the_page_names_its_interval_methods(exported: Path) -> None:
-    html = (exported / "views" / "results.html").read_text("utf-8")
+def test_the_page_names_its_interval_methods(exports: Path) -> None:
+    html = (exports / "views" / "results.html").read_text("utf-8")
     assert "method=&#39;newcomb&#39;" in html and "method=&#39;wilson&#39;" in html
     assert "no interval can be computed" in html
 
 
 def test_trial_tables_hold_every_result_with_the_graphs_numbers(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
     graph = {
         r["r"]: r
         for r in select(
-            store,
+            exports_store,
             """SELECT ?trial ?r ?n ?total ?p ?cmp WHERE { ?trial kgv:hasResult ?r .
             OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
             OPTIONAL { ?r kgv:pValue ?p } OPTIONAL { ?r kgv:pValueComparator ?cmp } }""",
@@ -305,7 +288,7 @@ def test_trial_tables_hold_every_result_with_the_graphs_numbers(
     per_trial: dict[str, set[str]] = defaultdict(set)
     for r in graph.values():
         per_trial[r["trial"]].add(r["r"])
-    pages = sorted((exported / "views").glob("trial-*.html"))
+    pages = sorted((exports / "views").glob("trial-*.html"))
     seen = set()
     for page in pages:
         parsed = parse(page)
@@ -328,11 +311,11 @@ def test_trial_tables_hold_every_result_with_the_graphs_numbers(
     assert seen == {t for t, results in per_trial.items() if results}
 
 
-def test_graph_labels_carry_the_numbers(exported: Path) -> None:
+def test_graph_labels_carry_the_numbers(exports: Path) -> None:
     """A comparison's label holds both arms' numbers and the p-value; arm results differ."""
     pattern = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
     labelled = 0
-    for page in sorted((exported / "views").glob("trial-*.html")):
+    for page in sorted((exports / "views").glob("trial-*.html")):
         data = json.loads(pattern.search(page.read_text("utf-8")).group(1))  # type: ignore[union-attr]
         for n in data["nodes"]:
             if n["group"] == "StudyResult (comparison)" and "p = " in n["info"]["name"]:
@@ -370,11 +353,11 @@ def open_page(browser: Any, url: str, ready: str) -> tuple[Any, list[str], list[
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 def test_results_page_opens_offline_and_shows_evidence(
-    browser: Any, exported: Path, context: BuildContext
+    browser: Any, exports: Path, real_context: BuildContext
 ) -> None:
-    path = exported / "views" / "results.html"
+    path = exports / "views" / "results.html"
     page, external, errors = open_page(browser, path.as_uri(), "window.kgResultsReady === true")
-    groups = forest_groups(trial_data(context.projection))
+    groups = forest_groups(trial_data(real_context.projection))
     marks = page.locator("#kg-forest g.kg-mark")
     assert marks.count() == sum(len(rows) for _, rows in groups)
     first = groups[0][1][0]
@@ -402,13 +385,13 @@ def test_results_page_opens_offline_and_shows_evidence(
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 def test_a_trial_row_selects_its_result_and_shows_the_evidence(
-    browser: Any, exported: Path, context: BuildContext
+    browser: Any, exports: Path, real_context: BuildContext
 ) -> None:
-    data = trial_data(context.projection)
+    data = trial_data(real_context.projection)
     trial = max(data.trials, key=lambda t: sum(1 for r in t.results if r.evidence))
     result = next(r for r in trial.results if r.evidence)
     page_path = next(
-        p for p in (exported / "views").glob("trial-*.html")
+        p for p in (exports / "views").glob("trial-*.html")
         if f'data-trial-iri="{trial.iri}"' in p.read_text("utf-8")
     )  # fmt: skip
     page, external, errors = open_page(browser, page_path.as_uri(), "window.kgReady === true")
@@ -426,8 +409,8 @@ def test_a_trial_row_selects_its_result_and_shows_the_evidence(
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
-def test_a_statement_card_links_to_results_from_its_source(browser: Any, exported: Path) -> None:
-    path = exported / "views" / "mechanism.html"
+def test_a_statement_card_links_to_results_from_its_source(browser: Any, exports: Path) -> None:
+    path = exports / "views" / "mechanism.html"
     page, external, errors = open_page(browser, path.as_uri(), "window.kgReady === true")
     edge = page.evaluate(
         """() => { const links = kgView.meta.result_sources;
@@ -512,10 +495,10 @@ def test_a_graph_without_counts_says_no_interval_can_be_drawn(tmp_path: Path) ->
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
-def test_pages_fit_1400_px_without_scrolling_sideways(browser: Any, exported: Path) -> None:
+def test_pages_fit_1400_px_without_scrolling_sideways(browser: Any, exports: Path) -> None:
     """Long cells (sources, arms) wrap: no page or table panel scrolls sideways at 1400 px."""
-    paths = [exported / "views" / "results.html",
-             *sorted((exported / "views").glob("trial-*.html"))]  # fmt: skip
+    paths = [exports / "views" / "results.html",
+             *sorted((exports / "views").glob("trial-*.html"))]  # fmt: skip
     for path in paths:
         page, external, errors = open_page(
             browser, path.as_uri(), "document.readyState === 'complete'"

@@ -27,25 +27,8 @@ from kg.views.trialdata import PROJECT_IRI, Result, Trial, TrialData, trial_data
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def context(real_context: BuildContext) -> BuildContext:
-    """The real graph, as the session's `kg build` built it (load -> RDF), without the exports."""
-    return real_context
-
-
-@pytest.fixture(scope="module")
-def exported(exports: Path) -> Path:
-    """The session build's exports (kg.nq, tables/, views/): the sinks under test wrote them."""
-    return exports
-
-
-@pytest.fixture(scope="module")
-def store(exports_store: pyoxigraph.Store) -> pyoxigraph.Store:
-    return exports_store
-
-
-def read(exported: Path, name: str) -> list[dict[str, str]]:
-    with (exported / "tables" / name).open(encoding="utf-8", newline="") as f:
+def read(exports: Path, name: str) -> list[dict[str, str]]:
+    with (exports / "tables" / name).open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         assert tuple(reader.fieldnames or ()) == COLUMNS[name]
         return list(reader)
@@ -62,21 +45,21 @@ def test_the_tables_sink_is_registered() -> None:
     assert sinks()["tables"] is TablesSink
 
 
-def test_every_table_is_written_with_its_columns(exported: Path) -> None:
-    written = sorted(p.name for p in (exported / "tables").iterdir())
+def test_every_table_is_written_with_its_columns(exports: Path) -> None:
+    written = sorted(p.name for p in (exports / "tables").iterdir())
     assert written == sorted(COLUMNS)
     for name in COLUMNS:
-        raw = (exported / "tables" / name).read_bytes()
+        raw = (exports / "tables" / name).read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf"), "no byte order mark"
         assert b"\r\n" not in raw.replace(b'\r\n"', b"")  # \n line ends outside quoted text
         raw.decode("utf-8")
-        rows = read(exported, name)
+        rows = read(exports, name)
         assert rows, name
         assert all(len(r) == len(COLUMNS[name]) for r in rows)
 
 
-def test_tables_are_deterministic(context: BuildContext, tmp_path: Path) -> None:
-    data = trial_data(context.projection)
+def test_tables_are_deterministic(real_context: BuildContext, tmp_path: Path) -> None:
+    data = trial_data(real_context.projection)
     first = [p.read_bytes() for p in write_tables(data, tmp_path / "a")]
     second = [p.read_bytes() for p in write_tables(data, tmp_path / "b")]
     assert first == second
@@ -86,24 +69,26 @@ def test_tables_are_deterministic(context: BuildContext, tmp_path: Path) -> None
 
 
 def test_one_row_per_trial_result_and_adverse_event(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
     for name, cls, column in (
         ("trials.csv", "ClinicalTrial", "trial_iri"),
         ("results.csv", "Result", "result_iri"),
         ("adverse_events.csv", "AdverseEventCount", "adverse_event_iri"),
     ):
-        iris = {r["s"] for r in select(store, f"SELECT DISTINCT ?s WHERE {{ ?s a kgv:{cls} }}")}
-        rows = read(exported, name)
+        iris = {
+            r["s"] for r in select(exports_store, f"SELECT DISTINCT ?s WHERE {{ ?s a kgv:{cls} }}")
+        }
+        rows = read(exports, name)
         assert len(rows) == len(iris) > 0, name
         assert {r[column] for r in rows} == iris, name
 
 
-def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store) -> None:
+def test_result_numbers_equal_the_graph(exports: Path, exports_store: pyoxigraph.Store) -> None:
     graph = {
         r["r"]: r
         for r in select(
-            store,
+            exports_store,
             """SELECT ?r ?n ?total ?percent ?p ?cmp ?met ?time ?population ?value ?arm ?against ?m
             WHERE { ?r a kgv:Result ; kgv:measure ?m . OPTIONAL { ?r kgv:pValueComparator ?cmp }
               OPTIONAL { ?r kgv:responders ?n } OPTIONAL { ?r kgv:participantsAnalysed ?total }
@@ -113,8 +98,8 @@ def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store)
               OPTIONAL { ?r kgv:arm ?arm } OPTIONAL { ?r kgv:comparedTo ?against } }""",
         )
     }
-    rows = read(exported, "results.csv")
-    arms = {r["arm_id"]: r for r in read(exported, "arms_doses.csv")}
+    rows = read(exports, "results.csv")
+    arms = {r["arm_id"]: r for r in read(exports, "arms_doses.csv")}
     checked = 0
     for row in rows:
         g = graph[row["result_iri"]]
@@ -132,8 +117,8 @@ def test_result_numbers_equal_the_graph(exported: Path, store: pyoxigraph.Store)
     assert checked > 0
 
 
-def test_intervals_equal_statsmodels(exported: Path) -> None:
-    rows = read(exported, "results.csv")
+def test_intervals_equal_statsmodels(exports: Path) -> None:
+    rows = read(exports, "results.csv")
     with_counts = [r for r in rows if r["responders"] and r["analysed"]]
     assert with_counts, "at least one result reports responders n/N"
     for r in with_counts:
@@ -164,17 +149,17 @@ def test_intervals_equal_statsmodels(exported: Path) -> None:
     assert compared > 0
 
 
-def test_adverse_events_equal_the_graph(exported: Path, store: pyoxigraph.Store) -> None:
+def test_adverse_events_equal_the_graph(exports: Path, exports_store: pyoxigraph.Store) -> None:
     graph = {
         r["a"]: r
         for r in select(
-            store,
+            exports_store,
             """SELECT ?a ?label ?affected ?total ?serious WHERE { ?a a kgv:AdverseEventCount ;
                rdfs:label ?label ; kgv:affected ?affected ; kgv:serious ?serious .
                OPTIONAL { ?a kgv:participantsAnalysed ?total } }""",
         )
     }
-    for row in read(exported, "adverse_events.csv"):
+    for row in read(exports, "adverse_events.csv"):
         g = graph[row["adverse_event_iri"]]
         assert row["event"] == g["label"]
         assert int(row["affected"]) == int(g["affected"])
@@ -182,16 +167,18 @@ def test_adverse_events_equal_the_graph(exported: Path, store: pyoxigraph.Store)
         assert row["serious"] == g["serious"]
 
 
-def test_statements_keep_every_evidence_item(exported: Path, store: pyoxigraph.Store) -> None:
+def test_statements_keep_every_evidence_item(
+    exports: Path, exports_store: pyoxigraph.Store
+) -> None:
     evidence = select(
-        store,
+        exports_store,
         """SELECT ?s ?subject ?predicate ?object ?negated ?source ?quote ?locator ?eco ?ecoLabel
         WHERE { ?s a kgv:Statement ; rdf:subject ?subject ; rdf:predicate ?predicate ;
           rdf:object ?object ; kgv:negated ?negated ; kgv:evidence ?e .
           ?e dcterms:source ?source ; kgv:quote ?quote ; kgv:locator ?locator ;
              kgv:evidenceCode ?eco . OPTIONAL { ?eco rdfs:label ?ecoLabel } }""",
     )
-    rows = read(exported, "statements.csv")
+    rows = read(exports, "statements.csv")
     assert len(rows) == len(evidence) > 0
     table = {(r["statement_iri"], r["quote"], r["locator"]): r for r in rows}
     for g in evidence:
@@ -234,8 +221,8 @@ def test_an_impossible_count_is_refused() -> None:
             proportion_ci(n, total)
 
 
-def test_a_percentage_alone_has_no_interval(context: BuildContext) -> None:
-    data = trial_data(context.projection)
+def test_a_percentage_alone_has_no_interval(real_context: BuildContext) -> None:
+    data = trial_data(real_context.projection)
     only = [r for t in data.trials for r in t.results
             if r.percent is not None and r.responders is None and not r.is_comparison]  # fmt: skip
     assert only
@@ -246,18 +233,18 @@ def test_a_percentage_alone_has_no_interval(context: BuildContext) -> None:
 # ------------------------------------------------------------------ pandas, bounds, links
 
 
-def test_pandas_reads_only_empty_cells_as_missing(exported: Path) -> None:
+def test_pandas_reads_only_empty_cells_as_missing(exports: Path) -> None:
     """A real value is never one of pandas' default NA tokens (phase `N/A` became NaN)."""
     pd = pytest.importorskip("pandas")
     from pandas._libs.parsers import STR_NA_VALUES
 
     assert frozenset(STR_NA_VALUES) <= NA_TOKENS, "our list covers this pandas' tokens"
     for name in COLUMNS:
-        path = exported / "tables" / name
+        path = exports / "tables" / name
         default = pd.read_csv(path)
         raw = pd.read_csv(path, keep_default_na=False, dtype=str)
         assert (default.isna() == (raw == "")).all().all(), name
-    trials = pd.read_csv(exported / "tables" / "trials.csv")
+    trials = pd.read_csv(exports / "tables" / "trials.csv")
     assert trials["phase"].notna().sum() >= 20
     assert "not applicable" in set(trials["phase"])
 
@@ -304,15 +291,15 @@ def test_a_p_value_bound_keeps_its_comparator(comparator: str, tmp_path: Path) -
 
 
 def test_source_links_resolve_and_the_iri_has_its_own_column(
-    exported: Path, store: pyoxigraph.Store
+    exports: Path, exports_store: pyoxigraph.Store
 ) -> None:
     """source_link is PubMed, DOI, registry or another web address, never a project IRI."""
-    ids = {r["pub"]: r for r in select(store, """SELECT ?pub (GROUP_CONCAT(?id; separator=" ")
-        AS ?ids) WHERE { ?pub a ?type . OPTIONAL { ?pub dcterms:identifier ?id } }
-        GROUP BY ?pub""")}  # fmt: skip
+    publication_ids = """SELECT ?pub (GROUP_CONCAT(?id; separator=" ") AS ?ids)
+        WHERE { ?pub a ?type . OPTIONAL { ?pub dcterms:identifier ?id } } GROUP BY ?pub"""
+    ids = {r["pub"]: r for r in select(exports_store, publication_ids)}
     linked = 0
     for name in ("results.csv", "adverse_events.csv", "statements.csv"):
-        for row in read(exported, name):
+        for row in read(exports, name):
             if not row["source_id"]:
                 continue
             assert row["source_iri"].startswith("http"), row

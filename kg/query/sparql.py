@@ -22,7 +22,6 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
@@ -36,6 +35,7 @@ from rich.table import Table
 from kg.errors import KGError
 from kg.namespaces import PREFIXES, curie_of, sparql_prefixes
 from kg.query.catalog import QUERIES_DIR, QueryText, named_queries, resolve, with_prefixes
+from kg.query.formats import FORMATS, OutputFormat
 from kg.query.freshness import staleness_warning
 from kg.query.store import open_store
 from kg.query.syntax import UPDATE_FORMS, query_form, uses_service
@@ -56,43 +56,6 @@ __all__ = [
 
 QueryResult = QuerySolutions | QueryTriples | QueryBoolean
 Term = NamedNode | BlankNode | Literal | Triple
-
-
-@dataclass(frozen=True)
-class OutputFormat:
-    """One way to write an answer: a results format (SELECT/ASK) or an RDF format (graphs)."""
-
-    name: str
-    description: str
-    results: QueryResultsFormat | None = None
-    graph: RdfFormat | None = None
-
-
-#: `kg query --format` choices; the CLI help is built from this table.
-FORMATS: dict[str, OutputFormat] = {
-    f.name: f
-    for f in (
-        OutputFormat(
-            "table",
-            "a boxed table on a terminal; in a pipe or file the same as plain",
-        ),
-        OutputFormat(
-            "plain",
-            "the table's cells as tab-separated lines: IRIs as CURIEs, literals as their "
-            "bare text, untruncated",
-        ),
-        OutputFormat("csv", "SPARQL 1.1 CSV results", results=QueryResultsFormat.CSV),
-        OutputFormat(
-            "tsv",
-            'SPARQL 1.1 TSV results (?var header, <IRI> and quoted "literal" terms)',
-            results=QueryResultsFormat.TSV,
-        ),
-        OutputFormat("json", "SPARQL 1.1 JSON results", results=QueryResultsFormat.JSON),
-        OutputFormat("xml", "SPARQL 1.1 XML results", results=QueryResultsFormat.XML),
-        OutputFormat("ttl", "Turtle (CONSTRUCT, DESCRIBE)", graph=RdfFormat.TURTLE),
-        OutputFormat("nt", "N-Triples (CONSTRUCT, DESCRIBE)", graph=RdfFormat.N_TRIPLES),
-    )
-}
 
 
 @dataclass(frozen=True)

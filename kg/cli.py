@@ -156,9 +156,11 @@ def build(
             "-j",
             min=1,
             max=2,
-            help="Processes to use: 2 writes the views and tables in a forked second process "
-            "while this one validates and writes the other exports; 1 uses one process (as "
-            "where fork is unavailable: macOS, Windows). Same bytes either way.",
+            help="Processes to use: 2 imports statsmodels in a forked helper while this one "
+            "loads, then writes the property-graph exports (GraphML, KGX, Neo4j, views, "
+            "tables) in a forked worker while this one validates and writes the others; 1 "
+            "uses one process (as where fork is unavailable: macOS, Windows). Same bytes "
+            "either way.",
         ),
     ] = 2,
 ) -> None:
@@ -168,9 +170,12 @@ def build(
 
     Example: kg build --out exports        (full merge: kg build --ontology-mode full)
     """
-    from kg.pipeline import build as run_build
+    from kg.export.formats import intervals_helper
 
-    with err.status("Building…") as status:
+    # started before the pipeline's imports, so that statsmodels' import overlaps them too
+    with intervals_helper(formats, jobs), err.status("Building…") as status:
+        from kg.pipeline import build as run_build
+
         report = run_build(
             data,
             ontologies,
@@ -317,7 +322,7 @@ FULL = Annotated[
 
 
 def _query_formats() -> str:
-    from kg.query.sparql import FORMATS
+    from kg.query.formats import FORMATS
 
     answers = [name for name, f in FORMATS.items() if f.graph is None]
     graphs = [name for name, f in FORMATS.items() if f.graph is not None]

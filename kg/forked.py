@@ -5,18 +5,24 @@ rdflib terms); a forked child shares the parent's memory copy-on-write and pickl
 result. Where fork is missing (Windows) or unsafe (macOS: its system frameworks are not
 fork-safe, and Python's default there is spawn), :meth:`Forked.start` returns None and the
 caller runs the work in its own process. Either way the outputs are the same bytes.
+
+Two shapes: :class:`Forked` runs one function and returns its result (the build's worker);
+:class:`ForkedService` prepares once and then answers calls (a helper that imports a slow
+library on the second core while the build is still loading).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["Forked", "can_fork"]
+__all__ = ["Forked", "ForkedService", "can_fork"]
 
 T = TypeVar("T")
 
@@ -102,3 +108,102 @@ class _WorkerTraceback(Exception):
 
     def __str__(self) -> str:
         return f"\n\n{self.args[0]}"
+
+
+class ForkedService:
+    """A forked child that prepares once (say, a slow import) and then answers function calls.
+
+    Why: a library whose import is slow can be imported on the second core while this
+    process still loads and builds; whoever calls later (this process, or a worker forked
+    from it afterwards, which inherits the connection) gets answers without the import.
+    Calls are serialised by a lock shared across forks, so two callers never interleave.
+    """
+
+    def __init__(
+        self, process: multiprocessing.process.BaseProcess, line: Connection, lock: Any
+    ) -> None:
+        self._process = process
+        self._line = line
+        self._lock = lock
+
+    @classmethod
+    def start(
+        cls, prepare: Callable[[], object], functions: dict[str, Callable[..., Any]]
+    ) -> ForkedService | None:
+        """Fork a child that runs prepare() and then serves `functions` by name.
+
+        Returns None where fork is unavailable or fails (see :meth:`Forked.start`): callers
+        then call the functions in their own process.
+        """
+        if not can_fork():
+            return None
+        context = multiprocessing.get_context("fork")
+        try:
+            lock = context.Lock()  # a POSIX semaphore: fails where /dev/shm is missing
+        except OSError:
+            return None
+        line, far_end = context.Pipe(duplex=True)
+        process = context.Process(
+            target=_serve, args=(prepare, functions, far_end, line), daemon=True
+        )
+        try:
+            process.start()
+        except OSError:
+            line.close()
+            far_end.close()
+            return None
+        far_end.close()
+        return cls(process, line, lock)
+
+    def call(self, name: str, *args: object) -> Any:
+        """functions[name](*args) computed in the child; its exception is raised here.
+
+        Raises RuntimeError when the child died (killed, out of memory) or is closed.
+        """
+        with self._lock:
+            try:
+                self._line.send((name, args))
+                ok, value, where = self._line.recv()
+            except (EOFError, OSError):
+                self._process.join(timeout=1)
+                raise RuntimeError(
+                    f"the build's helper process ended before answering {name} "
+                    f"(exit code {self._process.exitcode})"
+                ) from None
+        if ok:
+            return value
+        raise value from _WorkerTraceback(where)
+
+    def close(self) -> None:
+        """Stop the child and reap it; safe to call more than once."""
+        self._line.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def _serve(
+    prepare: Callable[[], object],
+    functions: dict[str, Callable[..., Any]],
+    line: Connection,
+    parent_end: Connection,
+) -> None:
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # see _child
+    # Ctrl-C is the parent's to handle (it closes this child); here it would print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent_end.close()  # so that the parent closing its end is seen here as end of input
+    with contextlib.suppress(BaseException):  # the calls fail the same way and report it
+        prepare()
+    while True:
+        try:
+            name, args = line.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[bool, object, str] = (True, functions[name](*args), "")
+        except BaseException as exc:
+            answer = (False, exc, "".join(traceback.format_exception(exc)))
+        try:
+            line.send(answer)
+        except Exception as exc:
+            line.send((False, RuntimeError(f"{name} failed"), answer[2] or repr(exc)))

@@ -5,8 +5,9 @@
     validate    -> ValidationReport (findings located through the recorded origins)
     project     -> PropertyGraph (the one projection every property-graph sink reads)
     export      -> files, through the sink table (kg.export.formats.SINKS), published at once
-                   (`build` writes the views and tables in a forked worker, kg.forked, started
-                   right after the RDF build so it overlaps validation)
+                   (`build` writes the property-graph sinks in a forked worker, kg.forked,
+                   started right after the RDF build so it overlaps validation; a helper
+                   forked at its start imports statsmodels for their intervals meanwhile)
 
 Every input file is read once per build. Lower floors (kg.curation, kg.ontology, kg.rdf,
 kg.property_graph, kg.views, kg.export) never import this module.
@@ -32,7 +33,7 @@ from kg import __version__
 from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
 from kg.export.base import MANIFEST, BuildContext, publish
-from kg.export.formats import SINKS
+from kg.export.formats import SINKS, intervals_helper
 from kg.forked import Forked
 from kg.ontology.modules import Module, iter_modules
 from kg.property_graph.graph import PropertyGraph
@@ -216,7 +217,8 @@ def build(
     own stage, after validation and before the exports.
     jobs: with 2 (the default) and fork available (kg.forked), a forked worker writes the
     sinks marked SinkEntry.in_worker while this process validates and writes the others;
-    the worker's files are published only if validation passes.
+    the worker's files are published only if validation passes. A helper forked first
+    imports statsmodels meanwhile (kg.export.formats.intervals_helper).
     1 does everything in this process. The exports are the same bytes either way.
     """
     if ontology_mode not in ("modules", "full"):
@@ -232,12 +234,12 @@ def build(
             f"(choose from {', '.join(sorted(SINKS))})"
         )
 
-    with _stage_outputs_frozen():
+    in_worker = [n for n in chosen if SINKS[n].in_worker]
+    with intervals_helper(chosen, jobs), _stage_outputs_frozen():
         check_warn(warn)
         sources, built = _load_and_build(data_dir, ontologies_dir, progress)
         ctx = _context(sources, built)
         here, worker = chosen, None
-        in_worker = [n for n in chosen if SINKS[n].in_worker]
         if jobs == 2 and in_worker and len(in_worker) < len(chosen):
             # started before validation, so the two overlap; its files are discarded on failure
             worker_dir = Path(tempfile.mkdtemp(prefix="kg-build-"))

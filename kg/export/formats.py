@@ -7,6 +7,8 @@ build of one format does not pay for the imports of the others.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kg.export.base import Sink
 
-__all__ = ["SINKS", "SinkEntry", "sinks"]
+__all__ = ["SINKS", "SinkEntry", "intervals_helper", "sinks"]
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,13 @@ class SinkEntry:
     """One row of the table: format name, what it writes, module and class of its sink.
 
     in_worker: `kg build` (with --jobs 2, where fork is available) writes this sink in its
-    forked worker process while the main process validates and writes the others. The views
-    and tables compute confidence intervals with statsmodels, whose import (scipy, pandas;
-    ~0.55 s) plus ~30 laid-out pages take about as long as validation and the other sinks
-    (measured with benchmarks/bench_build.py).
+    forked worker process while the main process validates and writes the others. The
+    worker takes the property-graph sinks, so the projection is computed once, there; the
+    main process keeps validation and the RDF sinks. The two halves take about the same
+    time on today's data (measured with benchmarks/bench_build.py).
+    intervals: the sink computes confidence intervals (kg.views.intervals, statsmodels), so
+    `kg build` imports statsmodels in a helper process from its start (see
+    :func:`intervals_helper`).
     """
 
     name: str
@@ -33,6 +38,7 @@ class SinkEntry:
     module: str
     cls: str
     in_worker: bool = False
+    intervals: bool = False
 
     def load(self) -> type[Sink]:
         """The sink class (imports its module)."""
@@ -46,23 +52,23 @@ SINKS: dict[str, SinkEntry] = {
         SinkEntry("coverage", "curation-report.md + .html: per trial and publication, what is "
                   "filled; isolated and unverified", "kg.export.coverage", "CoverageSink"),
         SinkEntry("graphml", "graph.graphml: the property graph as typed GraphML",
-                  "kg.export.graphml", "GraphMLSink"),
+                  "kg.export.graphml", "GraphMLSink", in_worker=True),
         SinkEntry("html", "views/*.html: interactive offline views (curated, mechanism, "
                   "ontology, trials, results across trials)", "kg.export.html", "HtmlSink",
-                  in_worker=True),
+                  in_worker=True, intervals=True),
         SinkEntry("jsonld", "kg.jsonld: every named graph as JSON-LD with a prefix context",
                   "kg.export.jsonld", "JsonLdSink"),
         SinkEntry("kgx", "kgx/nodes.tsv + kgx/edges.tsv: Biolink KGX TSV",
-                  "kg.export.kgx", "KgxSink"),
+                  "kg.export.kgx", "KgxSink", in_worker=True),
         SinkEntry("neo4j", "neo4j/: admin-import CSVs, schema.cypher, load.cypher and a README",
-                  "kg.export.neo4j_bundle", "Neo4jSink"),
+                  "kg.export.neo4j_bundle", "Neo4jSink", in_worker=True),
         SinkEntry("nq", "kg.nq: every named graph as sorted N-Quads",
                   "kg.export.nquads", "NQuadsSink"),
         SinkEntry("nt", "kg.nt: the merged graph as sorted N-Triples",
                   "kg.export.ntriples", "NTriplesSink"),
         SinkEntry("tables", "tables/*.csv: results, adverse events, trials, arms and doses, "
                   "statements as rows", "kg.export.tables", "TablesSink",
-                  in_worker=True),
+                  in_worker=True, intervals=True),
         SinkEntry("ttl", "kg.ttl: the merged graph as Turtle", "kg.export.turtle", "TurtleSink"),
     )
 }  # fmt: skip
@@ -71,3 +77,18 @@ SINKS: dict[str, SinkEntry] = {
 def sinks() -> dict[str, type[Sink]]:
     """Every sink of the table by name, its module imported."""
     return {name: entry.load() for name, entry in sorted(SINKS.items())}
+
+
+def intervals_helper(names: Iterable[str] | None, jobs: int) -> AbstractContextManager[None]:
+    """Within: statsmodels is imported in a helper process (kg.views.intervals), if it helps.
+
+    It helps when jobs is 2 and any named sink (None: all of them) computes intervals: the
+    import (about 0.6 s) then runs on the second core while the build loads and builds RDF.
+    Otherwise nothing is started, and intervals are computed where they are needed.
+    """
+    chosen = set(SINKS) if names is None else set(names)
+    if jobs == 2 and any(SINKS[n].intervals for n in chosen if n in SINKS):
+        from kg.views.intervals import computed_in_background
+
+        return computed_in_background()
+    return nullcontext()

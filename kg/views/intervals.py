@@ -12,15 +12,23 @@ hand-written formula gets wrong; statsmodels' implementations are the reference 
 Both take counts (responders n, analysed N); a result reported only as a percentage has no
 interval, because N is needed (callers show "no interval: only a percentage is reported").
 Values are proportions 0-1 (not percentages), as floats. statsmodels is imported on the first
-call only: it loads scipy and pandas (about a second), which a build without results skips.
+call only: it loads scipy and pandas (about 0.6 s), which a build without results skips.
+Within :func:`computed_in_background` a forked process (kg.forked.ForkedService) imports it
+on the second core at once and computes every interval; the values are the same floats.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from kg.views.trialdata import Comparison, Result
+from kg.forked import ForkedService
+
+if TYPE_CHECKING:  # not imported at run time, so `kg build` can start the service first
+    from kg.views.trialdata import Comparison, Result
 
 __all__ = [
     "ALPHA",
@@ -29,6 +37,7 @@ __all__ = [
     "PROPORTION_METHOD",
     "Estimate",
     "arm_estimate",
+    "computed_in_background",
     "difference_ci",
     "difference_estimate",
     "proportion_ci",
@@ -45,10 +54,7 @@ DIFFERENCE_METHOD = (
 def proportion_ci(count: int, nobs: int) -> tuple[float, float]:
     """The 95 % Wilson interval of count/nobs as proportions; ValueError unless 0<=count<=nobs>0."""
     _check(count, nobs)
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(count, nobs, alpha=ALPHA, method="wilson")
-    return float(low), float(high)
+    return _computed("wilson", count, nobs)
 
 
 @cache
@@ -56,12 +62,59 @@ def difference_ci(count1: int, nobs1: int, count2: int, nobs2: int) -> tuple[flo
     """The 95 % Newcombe interval of count1/nobs1 - count2/nobs2 (treated - control)."""
     _check(count1, nobs1)
     _check(count2, nobs2)
+    return _computed("newcombe", count1, nobs1, count2, nobs2)
+
+
+def _wilson(count: int, nobs: int) -> tuple[float, float]:
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(count, nobs, alpha=ALPHA, method="wilson")
+    return float(low), float(high)
+
+
+def _newcombe(count1: int, nobs1: int, count2: int, nobs2: int) -> tuple[float, float]:
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     low, high = confint_proportions_2indep(
         count1, nobs1, count2, nobs2, method="newcomb", compare="diff", alpha=ALPHA
     )
     return float(low), float(high)
+
+
+_METHODS: dict[str, Callable[..., tuple[float, float]]] = {"wilson": _wilson, "newcombe": _newcombe}
+_service: ForkedService | None = None
+
+
+def _computed(method: str, *counts: int) -> tuple[float, float]:
+    if _service is not None:
+        low, high = _service.call(method, *counts)
+        return low, high
+    return _METHODS[method](*counts)
+
+
+def _import_statsmodels() -> None:
+    import statsmodels.stats.proportion  # noqa: F401
+
+
+@contextmanager
+def computed_in_background() -> Iterator[None]:
+    """Within: intervals come from a process forked now that imports statsmodels meanwhile.
+
+    For `kg build`, which forks its worker (kg.forked.Forked) later; the worker inherits the
+    service. Where fork is unavailable the intervals are computed here, as outside. Nested
+    uses share the outer service (the CLI starts it before importing the pipeline).
+    """
+    global _service
+    if _service is not None:  # already started by a caller
+        yield
+        return
+    _service = ForkedService.start(_import_statsmodels, _METHODS)
+    try:
+        yield
+    finally:
+        service, _service = _service, None
+        if service is not None:
+            service.close()
 
 
 def _check(count: int, nobs: int) -> None:

@@ -2,8 +2,8 @@
 
 Each run is a fresh `kg` process (imports included), as a curator runs it. Reported for
 each case: wall-clock seconds and the CPU seconds (user + system) of the `kg` process and its
-forked worker (on a shared machine the CPU time says more than the wall clock). Cases: the
-median of --runs runs of `kg build` (every format; by default in two processes), of
+forked helper and worker (on a shared machine the CPU time says more than the wall clock).
+Cases: the median of --runs runs of `kg build` (every format; by default on both cores), of
 `kg build --jobs 1` (one process) and of `kg validate` on today's data, then one `kg build`
 per scale (at the largest scale also with --jobs 1) of a synthetic curation made from the
 real files' shapes: every statement, trial, outcome measure and il2kg: entity/publication

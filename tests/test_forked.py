@@ -142,6 +142,7 @@ def test_bad_counts_are_refused_before_reaching_the_helper() -> None:
     ("names", "jobs", "starts"),
     [
         (None, 2, True),  # every sink: the views and tables compute intervals
+        ([], 2, True),  # as none: every sink
         (["html"], 2, True),
         (["tables", "ttl"], 2, True),
         (["ttl", "kgx"], 2, False),  # no sink needs statsmodels

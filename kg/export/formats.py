@@ -7,7 +7,7 @@ build of one format does not pay for the imports of the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import import_module
@@ -79,14 +79,14 @@ def sinks() -> dict[str, type[Sink]]:
     return {name: entry.load() for name, entry in sorted(SINKS.items())}
 
 
-def intervals_helper(names: Iterable[str] | None, jobs: int) -> AbstractContextManager[None]:
+def intervals_helper(names: Sequence[str] | None, jobs: int) -> AbstractContextManager[None]:
     """Within: statsmodels is imported in a helper process (kg.views.intervals), if it helps.
 
-    It helps when jobs is 2 and any named sink (None: all of them) computes intervals: the
+    It helps when jobs is 2 and any named sink (None or empty: all) computes intervals: the
     import (about 0.6 s) then runs on the second core while the build loads and builds RDF.
     Otherwise nothing is started, and intervals are computed where they are needed.
     """
-    chosen = set(SINKS) if names is None else set(names)
+    chosen = set(names) if names else set(SINKS)  # as kg.pipeline.build: none means all
     if jobs == 2 and any(SINKS[n].intervals for n in chosen if n in SINKS):
         from kg.views.intervals import computed_in_background
 

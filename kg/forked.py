@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
+
+from kg.errors import KGError
 
 __all__ = ["Forked", "ForkedService", "can_fork"]
 
@@ -63,14 +66,15 @@ class Forked(Generic[T]):
     def result(self) -> T:
         """Wait for the child; its return value, or its exception raised here.
 
-        Raises RuntimeError when the child died without answering (killed, out of memory).
+        Raises KGError when the child died without answering (killed, out of memory).
         """
         try:
             ok, value, where = self._answer.recv()
         except EOFError:
             self._process.join()
-            raise RuntimeError(
-                f"the build's worker process died (exit code {self._process.exitcode})"
+            raise KGError(
+                f"the build's worker process died ({_ending(self._process.exitcode)}); "
+                f"{_ONE_PROCESS}"
             ) from None
         finally:
             self._answer.close()
@@ -87,10 +91,21 @@ class Forked(Generic[T]):
         self._answer.close()
 
 
+_ONE_PROCESS = "run it again, or with --jobs 1 (one process, less memory)"
+
+
+def _ending(exitcode: int | None) -> str:
+    """How a child process ended, in words: 'exit code 3', 'killed by signal 9 (SIGKILL)'."""
+    if exitcode is not None and exitcode < 0:
+        return f"killed by signal {-exitcode} ({signal.Signals(-exitcode).name})"
+    return f"exit code {exitcode}"
+
+
 def _child(work: Callable[[], object], reply: Connection) -> None:
     # a live status display in the parent may have replaced stdout/stderr by proxies whose
     # locks its refresh thread held at the fork; that thread does not exist here
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's cleanup handler is not ours
     try:
         answer: tuple[bool, object, str] = (True, work(), "")
     except BaseException as exc:  # sent to the parent, which raises it
@@ -114,17 +129,25 @@ class ForkedService:
     """A forked child that prepares once (say, a slow import) and then answers function calls.
 
     Why: a library whose import is slow can be imported on the second core while this
-    process still loads and builds; whoever calls later (this process, or a worker forked
-    from it afterwards, which inherits the connection) gets answers without the import.
-    Calls are serialised by a lock shared across forks, so two callers never interleave.
+    process still loads and builds; the process that calls later (this one, or a worker
+    forked from it afterwards, which inherits the connection) gets answers without the import.
+    One process uses it: the first to call claims it (:meth:`claim`), and every other process
+    computes for itself. So calls never interleave on the one connection, and a caller killed
+    in the middle of a call (its answer unread) leaves no stale answer or held lock to others.
     """
 
     def __init__(
-        self, process: multiprocessing.process.BaseProcess, line: Connection, lock: Any
+        self,
+        process: multiprocessing.process.BaseProcess,
+        line: Connection,
+        lock: Any,
+        user: Any,
     ) -> None:
         self._process = process
         self._line = line
-        self._lock = lock
+        self._lock = lock  # guards the claim only, never a call
+        self._user = user  # shared across forks: the pid of the process that claimed it, or 0
+        self._creator = os.getpid()
 
     @classmethod
     def start(
@@ -138,8 +161,8 @@ class ForkedService:
         if not can_fork():
             return None
         context = multiprocessing.get_context("fork")
-        try:
-            lock = context.Lock()  # a POSIX semaphore: fails where /dev/shm is missing
+        try:  # a POSIX semaphore and shared memory: fails where /dev/shm is missing
+            lock, user = context.Lock(), context.RawValue("i", 0)
         except OSError:
             return None
         line, far_end = context.Pipe(duplex=True)
@@ -153,23 +176,37 @@ class ForkedService:
             far_end.close()
             return None
         far_end.close()
-        return cls(process, line, lock)
+        return cls(process, line, lock, user)
+
+    def claim(self) -> bool:
+        """True when this process may call: it is, or now becomes, the service's one user."""
+        pid = os.getpid()
+        if self._user.value != pid:
+            with self._lock:
+                if self._user.value == 0:
+                    self._user.value = pid
+        return bool(self._user.value == pid)
 
     def call(self, name: str, *args: object) -> Any:
         """functions[name](*args) computed in the child; its exception is raised here.
 
-        Raises RuntimeError when the child died (killed, out of memory) or is closed.
+        Raises RuntimeError when another process has claimed the service (call
+        :meth:`claim` first), KGError when the child has ended (killed, out of memory, or
+        closed).
         """
-        with self._lock:
-            try:
-                self._line.send((name, args))
-                ok, value, where = self._line.recv()
-            except (EOFError, OSError):
+        if not self.claim():
+            raise RuntimeError("another process uses this service (see ForkedService.claim)")
+        try:
+            self._line.send((name, args))
+            ok, value, where = self._line.recv()
+        except (EOFError, OSError):
+            how = ""
+            if os.getpid() == self._creator:  # only a parent can wait for its child
                 self._process.join(timeout=1)
-                raise RuntimeError(
-                    f"the build's helper process ended before answering {name} "
-                    f"(exit code {self._process.exitcode})"
-                ) from None
+                how = f" ({_ending(self._process.exitcode)})"
+            raise KGError(
+                f"the build's helper process ended before answering {name}{how}; {_ONE_PROCESS}"
+            ) from None
         if ok:
             return value
         raise value from _WorkerTraceback(where)
@@ -191,6 +228,7 @@ def _serve(
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # see _child
     # Ctrl-C is the parent's to handle (it closes this child); here it would print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent_end.close()  # so that the parent closing its end is seen here as end of input
     with contextlib.suppress(BaseException):  # the calls fail the same way and report it
         prepare()

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import examples
 
+from kg.errors import KGError
 from kg.export.formats import intervals_helper
 from kg.forked import Forked, ForkedService, can_fork
 from kg.views import intervals
@@ -60,11 +61,49 @@ def test_an_exception_in_the_child_is_raised_here_with_its_traceback(
     assert service.call("square", 3) == 9  # and the child goes on serving
 
 
-def test_a_child_that_ends_is_a_runtime_error_naming_its_exit_code(
+def test_a_child_that_ends_is_a_user_facing_error_naming_how_it_ended(
     service: ForkedService,
 ) -> None:
-    with pytest.raises(RuntimeError, match=r"ended before answering exits \(exit code 4\)"):
+    with pytest.raises(KGError, match=r"ended before answering exits \(exit code 4\); run it"):
         service.call("exits", 4)
+
+
+def test_a_helper_that_ends_while_a_worker_uses_it_is_the_same_error_there(
+    service: ForkedService,
+) -> None:
+    """The worker is not the helper's parent: it cannot wait for it, but says the same."""
+    worker = Forked.start(lambda: service.call("exits", 5))
+    assert worker is not None
+    with pytest.raises(KGError, match=r"helper process ended before answering exits; run it"):
+        worker.result()
+
+
+def test_the_first_process_to_call_is_the_only_user(service: ForkedService) -> None:
+    worker = Forked.start(lambda: (service.claim(), service.call("square", 3)))
+    assert worker is not None
+    assert worker.result() == (True, 9)
+    assert not service.claim()  # the worker claimed it: this process computes for itself
+    with pytest.raises(RuntimeError, match="another process uses this service"):
+        service.call("square", 3)
+
+
+def test_a_worker_killed_in_the_middle_of_a_call_leaves_nothing_to_wait_for() -> None:
+    """Its answer stays unread in the connection; this process must not read it or hang."""
+    with intervals.computed_in_background():
+        service = intervals._service
+        assert service is not None
+
+        def half_a_call() -> None:
+            assert service.claim()
+            service._line.send(("wilson", (3, 10)))
+            os._exit(0)
+
+        worker = Forked.start(half_a_call)
+        assert worker is not None
+        with pytest.raises(KGError, match="worker process died"):
+            worker.result()
+        intervals.proportion_ci.cache_clear()
+        assert intervals.proportion_ci(4, 10) == intervals._wilson(4, 10)  # computed here
 
 
 def test_a_worker_forked_later_inherits_the_service(service: ForkedService) -> None:
@@ -88,7 +127,7 @@ def test_close_stops_the_child_and_later_calls_fail_clearly() -> None:
     service.close()
     service.close()  # twice is harmless
     assert not service._process.is_alive()
-    with pytest.raises(RuntimeError, match="ended before answering square"):
+    with pytest.raises(KGError, match="ended before answering square"):
         service.call("square", 2)
 
 

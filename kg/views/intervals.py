@@ -86,7 +86,7 @@ _service: ForkedService | None = None
 
 
 def _computed(method: str, *counts: int) -> tuple[float, float]:
-    if _service is not None:
+    if _service is not None and _service.claim():  # else another process uses it
         low, high = _service.call(method, *counts)
         return low, high
     return _METHODS[method](*counts)

@@ -376,7 +376,7 @@ def _referential_problems(
     # (when a trial file failed to load, NCT ids are not checked; entity ids still are)
     trials_unknown = known.get("trials", set()) is None
     nodes = _Pool(None if entities.ids is None else entities.ids | trials)
-    what = "entity (data/entities.yaml) or trial NCT id (data/trials/)"
+    what = "entity (entities.yaml) or trial NCT id (trials/)"
     for r in records["statements"]:
         s = r.model
         for sub, value in (("subject", s.subject), ("object", s.object)):
@@ -394,7 +394,7 @@ def _evidence_problems(
         if ev.source not in pubs:
             yield r.problem(
                 (*sub, i, "source"),
-                f"{ev.source!r} is not a defined publication (data/publications.yaml)"
+                f"{ev.source!r} is not a defined publication (publications.yaml)"
                 f"{pubs.suggest(ev.source)}",
             )
         if not ev.eco.startswith("ECO:"):
@@ -414,27 +414,27 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if arm.intervention not in entities:
             yield r.problem(
                 ("arms", i, "intervention"),
-                f"{arm.intervention!r} is not a defined entity (data/entities.yaml)"
+                f"{arm.intervention!r} is not a defined entity (entities.yaml)"
                 f"{entities.suggest(arm.intervention)}",
             )
     for i, cond in enumerate(t.conditions):
         if cond not in entities:
             yield r.problem(
                 ("conditions", i),
-                f"{cond!r} is not a defined entity (data/entities.yaml){entities.suggest(cond)}",
+                f"{cond!r} is not a defined entity (entities.yaml){entities.suggest(cond)}",
             )
     for i, pub in enumerate(t.publications):
         if pub not in pubs:
             yield r.problem(
                 ("publications", i),
-                f"{pub!r} is not a defined publication (data/publications.yaml){pubs.suggest(pub)}",
+                f"{pub!r} is not a defined publication (publications.yaml){pubs.suggest(pub)}",
             )
     for key in ("primary_endpoints", "secondary_endpoints", "registered_endpoints"):
         for i, ep in enumerate(getattr(t, key)):
             if ep.measure not in measures:
                 yield r.problem(
                     (key, i, "measure"),
-                    f"{ep.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)"
+                    f"{ep.measure!r} is not a defined outcome measure (outcome_measures.yaml)"
                     f"{measures.suggest(ep.measure)}",
                 )
     result_ids: set[str] = set()
@@ -445,7 +445,7 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if res.measure not in measures:
             yield r.problem(
                 ("results", i, "measure"),
-                f"{res.measure!r} is not a defined outcome measure (data/outcome_measures.yaml)"
+                f"{res.measure!r} is not a defined outcome measure (outcome_measures.yaml)"
                 f"{measures.suggest(res.measure)}",
             )
         for key in ("arm", "compared_to"):
@@ -459,7 +459,7 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if res.source not in pubs:
             yield r.problem(
                 ("results", i, "source"),
-                f"{res.source!r} is not a defined publication (data/publications.yaml)"
+                f"{res.source!r} is not a defined publication (publications.yaml)"
                 f"{pubs.suggest(res.source)}",
             )
         yield from _evidence_problems(r, ("results", i, "evidence"), res.evidence, pubs)
@@ -482,7 +482,7 @@ def _trial_problems(r: _Record, entities: _Pool, pubs: _Pool, measures: _Pool) -
         if ae.source not in pubs:
             yield r.problem(
                 ("adverse_events", i, "source"),
-                f"{ae.source!r} is not a defined publication (data/publications.yaml)"
+                f"{ae.source!r} is not a defined publication (publications.yaml)"
                 f"{pubs.suggest(ae.source)}",
             )
         if ae.total is not None and ae.n > ae.total:

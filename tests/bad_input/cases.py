@@ -246,7 +246,7 @@ CASES: tuple[Case, ...] = (
         (Replace(S, "subject: PR:000001379", "subject: PR:000009999"),),
         (
             f"{S}:{{L0}}: statements[{I0}].subject: 'PR:000009999' {REF} entity "
-            "(data/entities.yaml) or trial NCT id (data/trials/)",
+            "(entities.yaml) or trial NCT id (trials/)",
         ),
     ),
     Case(
@@ -260,7 +260,7 @@ CASES: tuple[Case, ...] = (
         ),
         (
             f"{S}:{{L0}}: statements[{I0}].evidence[0].source: 'il2kg:publication/nobody-2023' "
-            f"{REF} publication (data/publications.yaml)",
+            f"{REF} publication (publications.yaml)",
         ),
     ),
     Case(
@@ -268,14 +268,14 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "intervention: il2kg:drug/ilt-101", "intervention: il2kg:drug/ilt-102"),),
         (
             f"{T}:{{L0}}: arms[0].intervention: 'il2kg:drug/ilt-102' {REF} entity "
-            "(data/entities.yaml); did you mean 'il2kg:drug/ilt-101'?",
+            "(entities.yaml); did you mean 'il2kg:drug/ilt-101'?",
         ),
     ),
     Case(
         "ref-condition-digits-swapped",
         (Replace(T, "conditions: [MONDO:0007915]", "conditions: [MONDO:0007951]"),),
         (
-            f"{T}:{{L0}}: conditions[0]: 'MONDO:0007951' {REF} entity (data/entities.yaml); "
+            f"{T}:{{L0}}: conditions[0]: 'MONDO:0007951' {REF} entity (entities.yaml); "
             "did you mean 'MONDO:0007915' (systemic lupus erythematosus) or 'MONDO:0007191' "
             "(Behcet disease)?",
         ),
@@ -317,7 +317,7 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "  - measure: sri-4\n", "  - measure: sri-5\n"),),
         (
             f"{T}:{{L0}}: primary_endpoints[0].measure: 'sri-5' {REF} outcome measure "
-            "(data/outcome_measures.yaml); did you mean 'sri-4'?",
+            "(outcome_measures.yaml); did you mean 'sri-4'?",
         ),
     ),
     Case(
@@ -597,7 +597,7 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "  - measure: sri-4\n", "  - measure: sri4\n"),),
         (
             f"{T}:{{L0}}: primary_endpoints[0].measure: 'sri4' {REF} outcome measure "
-            "(data/outcome_measures.yaml); did you mean 'sri-4'?",
+            "(outcome_measures.yaml); did you mean 'sri-4'?",
         ),
     ),
     Case(
@@ -605,7 +605,7 @@ CASES: tuple[Case, ...] = (
         (Replace(T, "intervention: il2kg:drug/ilt-101", "intervention: il2kg:drug/aldesleukine"),),
         (
             f"{T}:{{L0}}: arms[0].intervention: 'il2kg:drug/aldesleukine' {REF} entity "
-            "(data/entities.yaml); did you mean 'il2kg:drug/aldesleukin'?",
+            "(entities.yaml); did you mean 'il2kg:drug/aldesleukin'?",
         ),
     ),
     Case(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -156,11 +157,11 @@ def build(
             "-j",
             min=1,
             max=2,
-            help="Processes to use: 2 imports statsmodels in a forked helper while this one "
-            "loads, then writes the property-graph exports (GraphML, KGX, Neo4j, views, "
-            "tables) in a forked worker while this one validates and writes the others; 1 "
-            "uses one process (as where fork is unavailable: macOS, Windows). Same bytes "
-            "either way.",
+            help="Processes to use. 2: a forked helper imports statsmodels while this process "
+            "loads the data, and a forked worker writes the property-graph exports (GraphML, "
+            "KGX, Neo4j, views, tables) while this process validates and writes the others. "
+            "1: one process, as where fork is not used (macOS, Windows). Same bytes either "
+            "way.",
         ),
     ] = 2,
 ) -> None:
@@ -221,11 +222,13 @@ def build_summary(report: BuildReport, out_dir: Path) -> list[str]:
     views = out_dir / "views" / "index.html"
     steps = [f"open {views} in a browser"] if views in report.outputs else []
     elsewhere = "" if out_dir == Path("exports") else f" --exports {out_dir}"
-    steps += [
-        "list the questions with `kg query --list`",
-        f"serve SPARQL with `kg serve{elsewhere}`",
-    ]
-    lines.append(f"Next: {'; '.join(steps)}.")
+    if out_dir / "kg.nq" in report.outputs:  # what kg query and kg serve read
+        steps += [
+            "list the questions with `kg query --list`",
+            f"serve SPARQL with `kg serve{elsewhere}`",
+        ]
+    if steps:
+        lines.append(f"Next: {'; '.join(steps)}.")
     return lines
 
 
@@ -531,6 +534,14 @@ def main() -> None:
     gc.set_threshold(50_000, 20, 20)
     try:
         app()
+    except SystemExit as exc:
+        # 130: typer's answer to Ctrl-C in a command; 143: SIGTERM (see console)
+        if exc.code in _STOPPED:
+            print(_STOPPED[exc.code], file=sys.stderr, flush=True)
+        raise
+    except KeyboardInterrupt:  # before or after typer's own handling
+        print(_STOPPED[130], file=sys.stderr, flush=True)
+        sys.exit(130)  # as a shell reports a process that SIGINT ended
     except KGError as exc:
         err.print("[bold red]Error:[/bold red]", highlight=False)
         for problem in exc.problems:
@@ -550,6 +561,10 @@ def main() -> None:
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 
 
+#: exit codes of a command stopped by a signal (128 + its number, as a shell reports them)
+_STOPPED = {130: "Interrupted.", 143: "Terminated."}
+
+
 def _output_failed(exc: OSError) -> None:
     """Say on stderr that stdout could not be written (if stderr itself can be written)."""
     try:
@@ -567,12 +582,12 @@ def console() -> None:
     `kg build`, for memory the operating system takes back anyway (mypy ends the same way).
     Call main() or `app` to run a command inside another Python program.
     """
+    # SIGTERM (`kill`, `timeout`, a CI runner cancelling) ends a command as Ctrl-C does: the
+    # cleanup runs, so no staging folder or half-written export is left behind
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
         code = 0
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        code = 130  # as a shell reports a process that SIGINT ended
     except SystemExit as exc:  # typer ends every command this way
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
@@ -580,6 +595,10 @@ def console() -> None:
             print(exc.code, file=sys.stderr)
             code = 1
     _exit_now(code)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _exit_now(code: int) -> None:

@@ -19,9 +19,8 @@ import gc
 import hashlib
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,7 +31,7 @@ from rdflib import Dataset
 from kg import __version__
 from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
-from kg.export.base import MANIFEST, BuildContext, publish
+from kg.export.base import MANIFEST, BuildContext, publish, staging_dir
 from kg.export.formats import SINKS, intervals_helper
 from kg.forked import Forked
 from kg.ontology.modules import Module, iter_modules
@@ -239,16 +238,16 @@ def build(
         check_warn(warn)
         sources, built = _load_and_build(data_dir, ontologies_dir, progress)
         ctx = _context(sources, built)
-        here, worker = chosen, None
+        here, worker, worker_dir = chosen, None, None
+        out_existed = out_dir.is_dir()
         if jobs == 2 and in_worker and len(in_worker) < len(chosen):
             # started before validation, so the two overlap; its files are discarded on failure
-            worker_dir = Path(tempfile.mkdtemp(prefix="kg-build-"))
-            worker = Forked.start(partial(_write_sinks, ctx, in_worker, worker_dir))
-            if worker is None:
-                shutil.rmtree(worker_dir, ignore_errors=True)
-            else:
+            with suppress(KGError):  # out_dir unwritable: publish says so, after validation
+                worker_dir = staging_dir(out_dir)
+                worker = Forked.start(partial(_write_sinks, ctx, in_worker, worker_dir))
+            if worker is not None:
                 here = [n for n in chosen if n not in in_worker]
-        merged = None
+        merged, published = None, False
         try:
             assembled = _validated(sources, built, warn, progress, strict)
             assembled.validation.raise_for_violations()
@@ -262,7 +261,7 @@ def build(
 
             def write_all(staging: Path) -> list[Path]:
                 written = _write_sinks(ctx, here, staging, say)
-                if worker is not None:
+                if worker is not None and worker_dir is not None:
                     say(f"Writing {', '.join(in_worker)} (in a second process)")
                     written += _moved(worker.result(), worker_dir, staging)
                 if merged is not None:
@@ -276,12 +275,17 @@ def build(
                 return written
 
             outputs = publish(out_dir, write_all)
+            published = True
         finally:
             if merged is not None:
                 merged.close()
             if worker is not None:
                 worker.cancel()
+            if worker_dir is not None:
                 shutil.rmtree(worker_dir, ignore_errors=True)
+                if not published and not out_existed:  # made for the worker: leave no trace
+                    with suppress(OSError):
+                        out_dir.rmdir()
         return BuildReport(outputs, counts, assembled.validation.warnings)
 
 

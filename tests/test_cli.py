@@ -96,6 +96,14 @@ def test_build_summary_ends_with_what_to_do_next(built: tuple[Path, BuildReport]
         f"Next: open {out_dir / 'views' / 'index.html'} in a browser; list the questions with "
         f"`kg query --list`; serve SPARQL with `kg serve --exports {out_dir}`."
     )
+    from dataclasses import replace
+
+    only_ttl = replace(report, outputs=[out_dir / "kg.ttl", out_dir / "manifest.json"])
+    assert not any(  # no kg.nq: kg query and kg serve would find no graph
+        line.startswith("Next:") for line in build_summary(only_ttl, out_dir)
+    )
+    no_views = replace(report, outputs=[o for o in report.outputs if o.suffix != ".html"])
+    assert build_summary(no_views, out_dir)[-1].startswith("Next: list the questions with ")
 
 
 def test_build_output_is_not_wrapped_off_a_terminal(built_project: tuple[Path, Run]) -> None:

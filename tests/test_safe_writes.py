@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -145,16 +145,12 @@ class _BadArgument(Sink):
         raise KGError.at("data/trials.yaml", 7, "arms[0].dose", "expected a number")
 
 
-def _worker_dirs() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("kg-build-*")}
-
-
 @needs_fork
 def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     exports = project / "exports"
-    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    before = hash_tree(exports)
     entry = SinkEntry("zz-boom", "crashes in the worker", __name__, "_ProjectionBoom",
                       in_worker=True)  # fmt: skip
     monkeypatch.setitem(formats.SINKS, entry.name, entry)
@@ -164,7 +160,6 @@ def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
     assert "test_safe_writes.py" in cause and "_Boom: the worker's sink failed" in cause
     assert hash_tree(exports) == before
     assert _leftovers(exports) == []
-    assert _worker_dirs() == worker_dirs
 
 
 @needs_fork
@@ -187,7 +182,7 @@ def test_invalid_data_stops_the_worker_and_writes_nothing(
 ) -> None:
     """The worker starts before validation; a violation kills it and nothing is published."""
     exports = project / "exports"
-    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    before = hash_tree(exports)
     started: list[int] = []
     real_start = Forked.start
 
@@ -207,7 +202,6 @@ def test_invalid_data_stops_the_worker_and_writes_nothing(
         os.kill(started[0], 0)
     assert hash_tree(exports) == before
     assert _leftovers(exports) == []
-    assert _worker_dirs() == worker_dirs
 
 
 def test_one_and_two_processes_write_the_same_bytes(
@@ -228,11 +222,10 @@ def test_a_fork_that_fails_leaves_the_work_to_this_process(
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", no_fork)
-    worker_dirs = _worker_dirs()
     other = tmp_path_factory.mktemp("nofork")
     build(project / "data", project / "ontologies", other, jobs=2)
     assert hash_tree(other) == hash_tree(project / "exports")
-    assert _worker_dirs() == worker_dirs
+    assert _leftovers(other) == []
 
 
 class _Dies(Sink):
@@ -247,11 +240,87 @@ def test_a_worker_that_dies_is_an_error_here_and_leaves_previous_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     exports = project / "exports"
-    before, worker_dirs = hash_tree(exports), _worker_dirs()
+    before = hash_tree(exports)
     entry = SinkEntry("zz-dies", "dies in the worker", __name__, "_Dies", in_worker=True)
     monkeypatch.setitem(formats.SINKS, entry.name, entry)
-    with pytest.raises(RuntimeError, match=r"worker process died \(exit code 3\)"):
+    with pytest.raises(
+        KGError, match=r"worker process died \(exit code 3\); run it again, or with --jobs 1"
+    ):
         build(project / "data", project / "ontologies", exports, jobs=2)
     assert hash_tree(exports) == before
     assert _leftovers(exports) == []
-    assert _worker_dirs() == worker_dirs
+
+
+_STOP_DURING_VALIDATION = """
+import os, signal, sys
+import kg.pipeline as P
+real = P._validated
+def validated(*args, **kwargs):  # the helper and the worker are running by now
+    os.kill(os.getpid(), signal.{name})
+    return real(*args, **kwargs)
+P._validated = validated
+sys.argv = ["kg", "build", "--data", "data", "--ontologies", "ontologies", "--out", "{out}"]
+from kg.cli import console
+console()
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "said"), [("SIGINT", 130, "Interrupted."), ("SIGTERM", 143, "Terminated.")]
+)
+@pytest.mark.parametrize("out", ["exports", "new-exports"])
+def test_a_signal_stops_a_build_cleanly(
+    project: Path, name: str, code: int, said: str, out: str
+) -> None:
+    """Ctrl-C or SIGTERM (kill, timeout, a CI runner) in the middle of `kg build`: one line
+    that says so, 128 + the signal's number, no traceback from any process, the previous
+    exports as they were (or no folder at all), no staging folder left."""
+    import subprocess
+
+    before = hash_tree(project / "exports")
+    script = _STOP_DURING_VALIDATION.replace("{name}", name).replace("{out}", out)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == said
+    assert "Traceback" not in done.stderr
+    if out == "exports":
+        assert hash_tree(project / "exports") == before
+        assert _leftovers(project / "exports") == []
+    else:
+        assert not (project / out).exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_staging_folders_of_killed_builds_are_removed_by_the_next(project: Path) -> None:
+    """SIGKILL leaves its staging folder; the next build into that folder removes it (its
+    process no longer runs), and leaves a running build's folder alone."""
+    import subprocess
+
+    exports = project / "exports"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    dead = exports / f".staging-{gone}-abc123"
+    (dead / "views").mkdir(parents=True)
+    (dead / "views" / "index.html.part").write_text("<html", "utf-8")
+    alive = exports / f".staging-{os.getpid()}-def456"  # this process runs: kept
+    alive.mkdir()
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])  # ended, not yet reaped
+    while not Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].startswith(" Z"):
+        time.sleep(0.01)
+    unreaped = exports / f".staging-{zombie.pid}-ghi789"
+    unreaped.mkdir()
+    _rebuild(project)
+    zombie.wait()
+    assert not dead.exists() and not unreaped.exists() and alive.is_dir()
+    alive.rmdir()
+
+
+def test_formats_left_out_are_removed_with_their_folders(project: Path) -> None:
+    """`--format ttl` into a full exports folder: it then matches its manifest, no empty
+    folders of the formats not built remain."""
+    exports = project / "exports"
+    assert (exports / "views").is_dir() and (exports / "kgx").is_dir()
+    build(project / "data", project / "ontologies", exports, formats=["ttl"])
+    assert sorted(p.name for p in exports.iterdir()) == ["kg.ttl", "manifest.json"]

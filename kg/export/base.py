@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["BuildContext", "Sink", "publish"]
+__all__ = ["STAGING_PREFIX", "BuildContext", "Sink", "publish", "staging_dir"]
 
 
 @dataclass
@@ -72,18 +72,14 @@ MANIFEST = "manifest.json"
 
 
 def publish(out_dir: Path, write_all: Callable[[Path], list[Path]]) -> list[Path]:
-    """Run write_all into a fresh staging dir beside out_dir, then move its files into place.
+    """Run write_all into a fresh staging dir inside out_dir, then move its files into place.
 
-    Files the previous build listed in its manifest but this build did not write are removed.
+    Files the previous build listed in its manifest but this build did not write are removed
+    (and the folders that leaves empty), so out_dir always matches its manifest.
     If write_all raises, the staging dir is deleted and out_dir is left as it was.
+    Raises KGError when out_dir cannot be created or written.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    except OSError as exc:
-        raise KGError.at(
-            str(out_dir), None, "", f"cannot write exports here: {exc.strerror}"
-        ) from None
+    staging = staging_dir(out_dir)
     try:
         try:
             written = write_all(staging)
@@ -100,9 +96,60 @@ def publish(out_dir: Path, write_all: Callable[[Path], list[Path]]) -> list[Path
             os.replace(staging / rel, target)
         for stale in sorted(previous - {str(r) for r in relative}):
             (out_dir / stale).unlink(missing_ok=True)
+            _remove_empty_parents(out_dir / stale, out_dir)
         return [out_dir / r for r in relative]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+STAGING_PREFIX = ".staging-"
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """A fresh private folder in out_dir for files not yet published: `.staging-<pid>-<random>`.
+
+    Being inside out_dir, its files are published by a rename, never a copy across file
+    systems. Staging folders that builds killed outright (SIGKILL, a power cut) left behind
+    are removed first: those whose process no longer runs on this machine.
+    Raises KGError when out_dir cannot be created or written.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in out_dir.glob(f"{STAGING_PREFIX}*"):
+            pid = leftover.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(leftover, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
+    except OSError as exc:
+        raise KGError.at(
+            str(out_dir), None, "", f"cannot write exports here: {exc.strerror}"
+        ) from None
+
+
+def _running(pid: int) -> bool:
+    """True while process pid exists and is not a zombie (ended, not yet reaped; Linux /proc)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:  # the field after the parenthesised command name is the state: Z for a zombie
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", "replace")
+    except OSError:  # no /proc (macOS), or it just ended
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    """Remove path's parent folders up to (not including) root while they are empty."""
+    for parent in path.parents:
+        if parent == root or root not in parent.parents:
+            return
+        try:
+            parent.rmdir()
+        except OSError:  # not empty (or gone): stop here
+            return
 
 
 def _previous_outputs(out_dir: Path) -> set[str]:

@@ -96,7 +96,9 @@ _ONE_PROCESS = "run it again, or with --jobs 1 (one process, less memory)"
 
 def _ending(exitcode: int | None) -> str:
     """How a child process ended, in words: 'exit code 3', 'killed by signal 9 (SIGKILL)'."""
-    if exitcode is not None and exitcode < 0:
+    if exitcode is None:
+        return "no exit code yet"
+    if exitcode < 0:
         return f"killed by signal {-exitcode} ({signal.Signals(-exitcode).name})"
     return f"exit code {exitcode}"
 
@@ -212,11 +214,12 @@ class ForkedService:
         raise value from _WorkerTraceback(where)
 
     def close(self) -> None:
-        """Stop the child and reap it; safe to call more than once."""
+        """Stop the child and reap it (in the process that started it); safe to repeat."""
         self._line.close()
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
+        if os.getpid() == self._creator:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
 
 
 def _serve(
@@ -243,5 +246,7 @@ def _serve(
             answer = (False, exc, "".join(traceback.format_exception(exc)))
         try:
             line.send(answer)
-        except Exception as exc:
+        except OSError:  # every caller is gone
+            return
+        except Exception as exc:  # the answer does not pickle: say so, as text
             line.send((False, RuntimeError(f"{name} failed"), answer[2] or repr(exc)))

@@ -61,6 +61,30 @@ SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
 }"""
 
 
+PERCENT_ONLY_COMPARISONS = """
+SELECT ?c ?p1 ?p2 WHERE {
+  ?trial kgv:hasResult ?c . ?c kgv:arm ?a ; kgv:comparedTo ?b ; kgv:measure ?m .
+  ?b kgv:armRole ?role .
+  FILTER (CONTAINS(LCASE(?role), "placebo") || CONTAINS(LCASE(?role), "comparator")
+          || CONTAINS(LCASE(?role), "control"))
+  ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m ; kgv:percent ?p1 .
+  FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
+  ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m ; kgv:percent ?p2 .
+  FILTER NOT EXISTS { ?r2 kgv:comparedTo ?y }
+  FILTER (NOT EXISTS { ?r1 kgv:responders ?n1 . ?r1 kgv:participantsAnalysed ?t1 .
+                       ?r2 kgv:responders ?n2 . ?r2 kgv:participantsAnalysed ?t2 })
+  OPTIONAL { ?c kgv:timePoint ?tc } OPTIONAL { ?r1 kgv:timePoint ?t1p }
+  OPTIONAL { ?r2 kgv:timePoint ?t2p }
+  OPTIONAL { ?c kgv:analysisPopulation ?pc } OPTIONAL { ?r1 kgv:analysisPopulation ?q1 }
+  OPTIONAL { ?r2 kgv:analysisPopulation ?q2 }
+  OPTIONAL { ?c kgv:statistic ?sc } OPTIONAL { ?r1 kgv:statistic ?s1 }
+  OPTIONAL { ?r2 kgv:statistic ?s2 }
+  FILTER (COALESCE(?tc, "") = COALESCE(?t1p, "") && COALESCE(?tc, "") = COALESCE(?t2p, ""))
+  FILTER (COALESCE(?pc, "") = COALESCE(?q1, "") && COALESCE(?pc, "") = COALESCE(?q2, ""))
+  FILTER (COALESCE(?sc, "") = COALESCE(?s1, "") && COALESCE(?sc, "") = COALESCE(?s2, ""))
+}"""
+
+
 @dataclass
 class Element:
     tag: str
@@ -144,7 +168,8 @@ def test_the_forest_plot_draws_each_counted_comparison_once(
 ) -> None:
     graph = {r["c"]: r for r in select(exports_store, COUNTED_COMPARISONS)}
     assert graph, "the data hold at least one comparison with n/N in both arms"
-    marks = [e for e in parse(exports / "views" / "results.html").found if e.tag == "g"]
+    marks = [e for e in parse(exports / "views" / "results.html").found
+             if e.tag == "g" and "kg-open" not in e.attrs["class"]]  # fmt: skip
     assert sorted(m.attrs["data-iri"] for m in marks) == sorted(graph)
     for mark in marks:
         g = graph[mark.attrs["data-iri"]]
@@ -156,6 +181,24 @@ def test_the_forest_plot_draws_each_counted_comparison_once(
         assert f"{counts[0]}/{counts[1]}" in mark.texts and f"{counts[2]}/{counts[3]}" in mark.texts
 
 
+def test_percentage_only_comparisons_are_hollow_marks_without_an_interval(
+    exports: Path, exports_store: pyoxigraph.Store
+) -> None:
+    """A controlled comparison whose arms report only percentages: drawn at treated % -
+    control % (read from the graph), with no interval and no interval attributes."""
+    graph = {r["c"]: r for r in select(exports_store, PERCENT_ONLY_COMPARISONS)}
+    assert graph, "the data hold comparisons reported only as percentages (LUPIL-2's SRI-4)"
+    marks = [e for e in parse(exports / "views" / "results.html").found
+             if e.tag == "g" and "kg-open" in e.attrs["class"]]  # fmt: skip
+    assert sorted(m.attrs["data-iri"] for m in marks) == sorted(graph)
+    for mark in marks:
+        g = graph[mark.attrs["data-iri"]]
+        treated, control = float(g["p1"]), float(g["p2"])
+        assert "data-ci-low" not in mark.attrs and "data-ci-high" not in mark.attrs
+        shown = f"{treated - control:+.1f}".replace("-", "−")
+        assert f"{shown} (no CI: no n/N)" in mark.texts, (mark.texts, treated, control)
+
+
 def test_the_forest_rows_equal_the_records(real_context: BuildContext) -> None:
     groups = forest_groups(trial_data(real_context.projection))
     ranks = [condition_group(rows[0].trial) for _, rows in groups]
@@ -164,8 +207,15 @@ def test_the_forest_rows_equal_the_records(real_context: BuildContext) -> None:
         assert len({condition_group(r.trial) for r in rows}) == 1
         assert all(r.comparison.is_controlled for r in rows)
         for row in rows:
-            assert row.low <= row.point <= row.high
-            assert row.comparison.has_counts
+            if row.low is not None and row.high is not None:
+                assert row.low <= row.point <= row.high
+                assert row.comparison.has_counts
+            else:
+                assert not row.comparison.has_counts and not row.has_interval
+                treated, control = row.comparison.treated, row.comparison.control
+                assert treated is not None and treated.percent is not None
+                assert control is not None and control.percent is not None
+                assert row.point == treated.percent - control.percent
 
 
 def test_the_page_groups_trials_by_condition_sle_first(
@@ -207,7 +257,7 @@ def test_the_forest_caption_does_not_claim_a_pooled_estimate(exports: Path) -> N
     html = (exports / "views" / "results.html").read_text("utf-8")
     assert "pooled N" not in html and "No pooled estimate is drawn" not in html
     assert "no meta-analytic pooled estimate is computed" in html.casefold()
-    assert "total participants across the rows shown" in html
+    assert "total participants across the rows with n/N" in html
 
 
 def test_cohort_comparisons_are_not_drawn_as_treated_minus_control(

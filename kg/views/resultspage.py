@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,16 @@ from kg import __version__
 from kg.views.intervals import DIFFERENCE_METHOD, PROPORTION_METHOD, difference_estimate
 from kg.views.labels import arm_result_text, short_time
 from kg.views.resultstable import format_ci, format_points
-from kg.views.trialdata import SLE_LABEL, Arm, Comparison, Dose, Result, Trial, TrialData
+from kg.views.trialdata import (
+    SLE_LABEL,
+    Arm,
+    Comparison,
+    Dose,
+    Result,
+    Trial,
+    TrialData,
+    format_percent,
+)
 
 if TYPE_CHECKING:
     from kg.views.select import View
@@ -53,19 +63,27 @@ WIDTH = 1140
 
 @dataclass(frozen=True)
 class ForestRow:
-    """One mark: a comparison with counts, its difference and interval (percentage points)."""
+    """One mark: a comparison, its difference and interval (percentage points).
+
+    Without n/N in both arms (only percentages reported) there is no interval: low, high and
+    their proportions are None, and the mark is drawn hollow at its point difference.
+    """
 
     trial: Trial
     comparison: Comparison
     point: float
-    low: float
-    high: float
-    low_proportion: float
-    high_proportion: float
+    low: float | None
+    high: float | None
+    low_proportion: float | None
+    high_proportion: float | None
 
     @property
     def result(self) -> Result:
         return self.comparison.result
+
+    @property
+    def has_interval(self) -> bool:
+        return self.low is not None and self.high is not None
 
 
 def condition_group(t: Trial) -> tuple[int, str]:
@@ -86,8 +104,9 @@ def _by_condition(data: TrialData) -> list[Trial]:
 
 
 def forest_groups(data: TrialData) -> list[tuple[str, list[ForestRow]]]:
-    """(measure label, rows) for every treated - control comparison with n/N in both arms,
-    grouped by the trials' disease group (SLE first) and then by measure.
+    """(measure label, rows) for every treated - control comparison whose arms both report
+    responders (n/N, drawn with a 95 % interval; or only percentages, drawn hollow without
+    one), grouped by the trials' disease group (SLE first) and then by measure.
 
     A comparison between two treated cohorts (no control arm) is not drawn: see
     `cohort_comparisons`.
@@ -95,14 +114,15 @@ def forest_groups(data: TrialData) -> list[tuple[str, list[ForestRow]]]:
     groups: dict[tuple[int, str, str], list[ForestRow]] = {}
     for t in data.trials:
         for c in t.comparisons:
-            if not (c.has_counts and c.is_controlled):
-                continue
             est = difference_estimate(c)
-            assert est.point is not None and est.low is not None and est.high is not None
+            if not c.is_controlled or est.point is None:
+                continue
+            low, high = est.low, est.high
             key = (*condition_group(t), c.result.measure_label)
-            groups.setdefault(key, []).append(
-                ForestRow(t, c, est.point, est.low, est.high, est.low / 100, est.high / 100)
-            )
+            groups.setdefault(key, []).append(ForestRow(
+                t, c, est.point, low, high,
+                None if low is None else low / 100, None if high is None else high / 100,
+            ))  # fmt: skip
     ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2].casefold()))
     return [(key[2], rows) for key, rows in ordered]
 
@@ -120,8 +140,8 @@ def cohort_comparisons(data: TrialData) -> list[tuple[Trial, Comparison]]:
 def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
     """Coordinates of every element of the forest plot (the template draws them)."""
     rows = [r for _, members in groups for r in members]
-    lo = min([-10.0, *(r.low for r in rows)])
-    hi = max([10.0, *(r.high for r in rows)])
+    lo = min([-10.0, *(r.point if r.low is None else r.low for r in rows)])
+    hi = max([10.0, *(r.point if r.high is None else r.high for r in rows)])
     lo, hi = max(-100.0, math.floor(lo / 10) * 10), min(100.0, math.ceil(hi / 10) * 10)
 
     def x(value: float) -> float:
@@ -136,34 +156,16 @@ def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
             condition = heading
             items.append({"kind": "condition", "y": y + 4, "text": heading})
             y += ROW_HEIGHT + 4
-        total_t = sum(m.comparison.treated.analysed or 0 for m in members)  # type: ignore[union-attr]
-        total_c = sum(m.comparison.control.analysed or 0 for m in members)  # type: ignore[union-attr]
+        counted = [m for m in members if m.has_interval]
+        total_t = sum(m.comparison.treated.analysed or 0 for m in counted)  # type: ignore[union-attr]
+        total_c = sum(m.comparison.control.analysed or 0 for m in counted)  # type: ignore[union-attr]
         count = f"{len(members)} comparison{'' if len(members) == 1 else 's'}"
-        items.append({
-            "kind": "group", "y": y, "text": label,
-            "pooled": f"{count}; total participants across the rows shown: {total_t} treated, "
-                      f"{total_c} control (not a pooled estimate)",
-        })  # fmt: skip
+        totals = (f"; total participants across the rows with n/N: {total_t} treated, "
+                  f"{total_c} control (not a pooled estimate)") if counted else ""  # fmt: skip
+        items.append({"kind": "group", "y": y, "text": label, "pooled": count + totals})
         y += ROW_HEIGHT
         for m in members:
-            c, r = m.comparison, m.result
-            assert c.treated is not None and c.control is not None
-            items.append({
-                "kind": "row", "y": y, "node": r.id, "iri": r.iri, "trial": m.trial.name,
-                "context": " ".join(x for x in (short_time(r.time_point), r.population) if x)
-                or "time point not recorded",
-                "treated": f"{c.treated.responders}/{c.treated.analysed}",
-                "control": f"{c.control.responders}/{c.control.analysed}",
-                "x": x(m.point), "x_low": x(m.low), "x_high": x(m.high),
-                "low": repr(m.low_proportion), "high": repr(m.high_proportion),
-                "text": f"{format_points(m.point, signed=True)} "
-                        f"({format_points(m.low)} to {format_points(m.high)})",
-                "p": r.p_value_text,
-                "title": f"{m.trial.name} {r.context}: {r.arm_label} {c.treated.responders}/"
-                         f"{c.treated.analysed} vs {r.compared_to_label} {c.control.responders}/"
-                         f"{c.control.analysed}; difference {format_points(m.point, signed=True)}"
-                         f" points, 95 % CI {format_points(m.low)} to {format_points(m.high)}",
-            })  # fmt: skip
+            items.append(_forest_row(m, y, x))
             y += ROW_HEIGHT
     ticks = [
         {"x": x(v), "text": format_points(v, signed=v != 0).replace(".0", "")}
@@ -173,6 +175,49 @@ def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
         "items": items, "ticks": ticks, "zero": x(0.0), "height": y + 40, "width": WIDTH,
         "plot_left": PLOT_LEFT, "plot_right": PLOT_LEFT + PLOT_WIDTH, "axis_y": y + 4,
     }  # fmt: skip
+
+
+#: the longest trial name the forest plot's first column holds (the mark's title has it whole)
+TRIAL_NAME_CHARS = 34
+
+
+def _fitted(name: str) -> str:
+    return name if len(name) <= TRIAL_NAME_CHARS else name[: TRIAL_NAME_CHARS - 1] + "…"
+
+
+def _forest_row(m: ForestRow, y: int, x: Callable[[float], float]) -> dict[str, object]:
+    """One mark's coordinates and texts: n/N with its interval, or percentages without one."""
+    c, r = m.comparison, m.result
+    assert c.treated is not None and c.control is not None
+    point = format_points(m.point, signed=True)
+    row: dict[str, object] = {
+        "kind": "row", "y": y, "node": r.id, "iri": r.iri, "trial": _fitted(m.trial.name),
+        "context": " ".join(x for x in (short_time(r.time_point), r.population) if x)
+        or "time point not recorded",
+        "x": x(m.point), "p": r.p_value_text, "open": not m.has_interval,
+    }  # fmt: skip
+    if m.low is None or m.high is None:
+        treated, control = format_percent(c.treated.percent), format_percent(c.control.percent)
+        row.update({
+            "treated": treated, "control": control, "text": f"{point} (no CI: no n/N)",
+            "title": f"{m.trial.name} {r.context}: {r.arm_label} {treated} vs "
+                     f"{r.compared_to_label} {control}; difference {point} points; no interval: "
+                     "only percentages are reported (responders n/N are needed)",
+        })  # fmt: skip
+        return row
+    low, high = format_points(m.low), format_points(m.high)
+    treated = f"{c.treated.responders}/{c.treated.analysed}"
+    control = f"{c.control.responders}/{c.control.analysed}"
+    row.update({
+        "treated": treated, "control": control,
+        "x_low": x(m.low), "x_high": x(m.high),
+        "low": repr(m.low_proportion), "high": repr(m.high_proportion),
+        "text": f"{point} ({low} to {high})",
+        "title": f"{m.trial.name} {r.context}: {r.arm_label} {treated} vs "
+                 f"{r.compared_to_label} {control}; difference {point} points, "
+                 f"95 % CI {low} to {high}",
+    })  # fmt: skip
+    return row
 
 
 # ----------------------------------------------------------------------------- dosing

@@ -11,12 +11,17 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import importlib.resources
+import re
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import kgx_venv
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from property_graph_samples import tricky_graph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -31,6 +36,7 @@ from kg.export.kgx import (
     write_kgx,
 )
 from kg.namespaces import PREFIXES, iri_of_property_graph_id
+from kg.property_graph.graph import Edge, Node, PropertyGraph
 
 pytest.importorskip("biolink_model", reason="pip install -e '.[test]' (biolink-model)")
 
@@ -75,7 +81,7 @@ def test_tsv_columns_and_values(tmp_path: Path) -> None:
     assert th1["category"] == "biolink:Cell"  # OntologyClass is a mixin: left out
     assert th1["synonym"].split("|") == ["Th1", f"T helper 1 {BAR_REPLACEMENT} type-1",
                                          "Lübeck; cell"]  # fmt: skip
-    assert th1["description"] == 'A CD4+ T cell; it\'s "Th1" | type-1 second line'
+    assert th1["description"] == f'A CD4+ T cell; it\'s "Th1" {BAR_REPLACEMENT} type-1 second line'
     assert th1["xref"] == "FMA:1" and th1["provided_by"] == "infores:il2-sle-kg"
     lupil2 = nodes["CLINICALTRIALS:NCT02955615"]
     assert lupil2["category"] == "biolink:ClinicalTrial|biolink:Publication"
@@ -99,6 +105,45 @@ def test_tsv_columns_and_values(tmp_path: Path) -> None:
     assert edges["e1"]["predicate"] == "biolink:subclass_of"
     assert edges["e2"]["predicate"] == "biolink:related_to"
     assert edges["e2"]["original_predicate"] == "dcterms:source"
+
+
+#: KGX columns that hold lists (joined with `|`); every other column holds one value
+MULTIVALUED = {"category", "xref", "synonym", "publications", "has_evidence", "supporting_text"}
+ODD_TEXT = st.text(
+    alphabet=st.sampled_from(["|", "\t", "\n", "\r", "\\", '"', "'", ";", "¦", "a", " ", "é"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(name=ODD_TEXT, definition=ODD_TEXT, status=ODD_TEXT, organism=ODD_TEXT,
+       synonyms=st.lists(ODD_TEXT, max_size=3), quotes=st.lists(ODD_TEXT, max_size=3))  # fmt: skip
+def test_any_text_keeps_rows_whole_and_single_values_single(
+    name: str, definition: str, status: str, organism: str, synonyms: list[str], quotes: list[str]
+) -> None:
+    """Whatever a curated text holds, each KGX row has one cell per column, a single-valued
+    cell never holds the list separator `|` (kgx would split it), and a list keeps its items."""
+    node = Node("il2kg.drug:x", "https://w3id.org/il2-sle-kg/drug/x", name, "Drug", ("Drug",),
+                {"definition": definition, "synonyms": tuple(synonyms)})  # fmt: skip
+    edge = Edge("il2kg.statement:s", "il2kg.drug:x", "il2kg.drug:x", "REGULATES", "RO:0002211",
+                "regulates", False, {"quotes": tuple(quotes), "status": status,
+                                     "qualifier_organism": organism})  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        nodes_tsv, edges_tsv = write_kgx(PropertyGraph((node,), (edge,)), Path(tmp))
+        rows = [*read_tsv(nodes_tsv), *read_tsv(edges_tsv)]
+    assert len(rows) == 2
+    for row in rows:
+        for column, cell in row.items():
+            if column not in MULTIVALUED:
+                assert "|" not in cell, (column, cell)
+    if synonyms:  # one item per synonym, each with its `|` and line breaks made safe
+        assert rows[0]["synonym"].split("|") == [_cell_text(x) for x in synonyms]
+    else:
+        assert rows[0]["synonym"] == ""
+
+
+def _cell_text(value: str) -> str:
+    return re.sub(r"[\t\r\n]+", " ", value.replace("|", BAR_REPLACEMENT))
 
 
 def test_predicate_table_agrees_with_biolink() -> None:
@@ -203,6 +248,17 @@ def _slice_with_errors(exports: Path, out: Path, size: int = 60) -> set[tuple[st
         ("INVALID_NODE_PROPERTY_VALUE", "nocolon"),
         ("INVALID_EDGE_PREDICATE", f"{edge[subject]}->{edge[obj]}"),
     }
+
+
+def test_kgx_validator_accepts_odd_text_in_every_column(
+    tmp_path: Path, project_context: Path
+) -> None:
+    """The sample graph's `|`, quotes, tabs and line breaks in names, descriptions, synonyms
+    and quotes: kgx reads `|` as a list separator in every column, single-valued ones too."""
+    write_kgx(tricky_graph(), tmp_path / "kgx")
+    report = kgx_venv.validate(tmp_path / "kgx", project_context)
+    bad_values = [e for e in report.get("ERROR", []) if "VALUE_TYPE" in e[0]]
+    assert not bad_values, bad_values[:5]
 
 
 def test_kgx_validator_reports_errors_planted_in_a_copy(

@@ -1,8 +1,9 @@
 """KGX TSV (kgx/nodes.tsv, kgx/edges.tsv) of the one property-graph projection, for Biolink tools.
 
 Follows the KGX format: one row per node and per edge, tab-separated, multivalued fields
-joined with `|` (a `|` inside a value becomes `¦`; tabs and line breaks become spaces, since
-KGX TSV has no quoting). Nodes carry Biolink categories, edges Biolink predicates with the
+joined with `|`. kgx's reader splits every column at `|`, single-valued ones too, so a `|`
+inside any value becomes `¦` (U+00A6); tabs and line breaks become spaces, since KGX TSV has
+no quoting. Nodes carry Biolink categories, edges Biolink predicates with the
 original RO (or project) predicate in `original_predicate`, plus the knowledge_level and
 agent_type that Biolink 4 requires. Rows keep the projection's sorted order.
 
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg.export.base import BuildContext, Sink
-from kg.export.columns import join_list
+from kg.export.columns import ARRAY_DELIMITER, BAR_REPLACEMENT, join_list
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
@@ -135,6 +136,11 @@ def biolink_categories(node: Node) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _scalar(value: object) -> str:
+    """A single-valued cell: kgx would read a `|` in it as a list separator."""
+    return str(value).replace(ARRAY_DELIMITER, BAR_REPLACEMENT)
+
+
 def _strings(value: PropertyValue | None) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
@@ -148,8 +154,8 @@ def node_rows(graph: PropertyGraph) -> Iterable[tuple[str, ...]]:
         yield (
             n.id,
             join_list(biolink_categories(n)),
-            n.name,
-            str(p.get("definition", "")),
+            _scalar(n.name),
+            _scalar(p.get("definition", "")),
             join_list(_strings(p.get("xrefs"))),
             join_list(_strings(p.get("synonyms"))),
             n.iri,
@@ -203,8 +209,8 @@ def edge_rows(graph: PropertyGraph) -> tuple[tuple[str, ...], Iterable[tuple[str
                 direction,
                 aspect,
                 species,
-                str(p.get("status", "")),
-                *(str(p.get(k, "")) for k in extra),
+                _scalar(p.get("status", "")),
+                *(_scalar(p.get(k, "")) for k in extra),
             )
 
     return (*EDGE_COLUMNS, *extra), rows()

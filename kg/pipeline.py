@@ -4,7 +4,7 @@
     build RDF   -> BuiltGraph (Dataset + the origin of every minted node and field)
     validate    -> ValidationReport (findings located through the recorded origins)
     project     -> PropertyGraph (the one projection every property-graph sink reads)
-    export      -> files, through the sink table (kg.export.formats.SINKS), published at once
+    export      -> files, through the sink table (kg.export.formats.SINKS), published together
                    (`build` writes the property-graph sinks in a forked worker, kg.forked,
                    started right after the RDF build so it overlaps validation; a helper
                    forked at its start imports statsmodels for their intervals meanwhile)

@@ -584,7 +584,9 @@ def console() -> None:
     """
     # SIGTERM (`kill`, `timeout`, a CI runner cancelling) ends a command as Ctrl-C does: the
     # cleanup runs, so no staging folder or half-written export is left behind
-    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGINT, _stopped)
+    sys.unraisablehook = _unraisable
     try:
         main()
         code = 0
@@ -594,11 +596,35 @@ def console() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
+    for signum in (signal.SIGTERM, signal.SIGINT):  # the command is over: nothing to stop
+        signal.signal(signum, signal.SIG_IGN)
+    if _SIGNALS and code == 0:  # the signal's exception was swallowed (see _unraisable)
+        code = 128 + _SIGNALS[0]
+        print(_STOPPED.get(code, f"Stopped by signal {_SIGNALS[0]}."), file=sys.stderr)
     _exit_now(code)
 
 
-def _terminated(signum: int, frame: object) -> None:
+#: the signals received, in order (see _stopped)
+_SIGNALS: list[int] = []
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """SIGINT raises KeyboardInterrupt (as Python's own handler), SIGTERM SystemExit(143)."""
+    _SIGNALS.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise SystemExit(128 + signum)
+
+
+def _unraisable(args: Any) -> None:
+    """Python's hook for an exception it cannot raise (one in a garbage-collector callback).
+
+    A signal that lands in such a callback is dropped by Python after printing a traceback;
+    console() still ends with the signal's exit code, so the traceback is left out.
+    """
+    if _SIGNALS and isinstance(args.exc_value, (KeyboardInterrupt, SystemExit)):
+        return
+    sys.__unraisablehook__(args)
 
 
 def _exit_now(code: int) -> None:

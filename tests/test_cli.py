@@ -233,3 +233,36 @@ def test_output_that_cannot_be_written_is_an_error_not_a_traceback(args: tuple[s
         done = subprocess.run([*kg, *args], stdout=full, stderr=subprocess.PIPE, text=True)
     assert done.returncode == 1
     assert done.stderr == "Error: cannot write the output: No space left on device\n"
+
+
+_SIGNAL_IN_A_CALLBACK = """
+import os, signal, sys, weakref
+from kg import cli
+real = cli.main
+def main():
+    class Thing: pass
+    thing = Thing()
+    ref = weakref.ref(thing, lambda r: (os.kill(os.getpid(), signal.{name}), sum(range(10**5))))
+    del thing  # the callback runs, and the signal's handler runs inside it
+    print("done")
+cli.main = main
+cli.console()
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "said"), [("SIGTERM", 143, "Terminated."), ("SIGINT", 130, "Interrupted.")]
+)
+def test_a_signal_python_cannot_raise_still_ends_the_command(
+    name: str, code: int, said: str
+) -> None:
+    """A signal that lands in a garbage-collector callback: Python drops its exception (with
+    an 'Exception ignored' traceback); `kg` still ends with 128 + the signal, one line, no
+    traceback."""
+    import subprocess
+
+    script = _SIGNAL_IN_A_CALLBACK.replace("{name}", name)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == code, done.stderr
+    assert done.stdout == "done\n"
+    assert done.stderr.strip().splitlines() == [said], done.stderr

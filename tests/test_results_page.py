@@ -196,7 +196,7 @@ def test_percentage_only_comparisons_are_hollow_marks_without_an_interval(
         treated, control = float(g["p1"]), float(g["p2"])
         assert "data-ci-low" not in mark.attrs and "data-ci-high" not in mark.attrs
         shown = f"{treated - control:+.1f}".replace("-", "−")
-        assert f"{shown} (no CI: no n/N)" in mark.texts, (mark.texts, treated, control)
+        assert f"{shown} (no CI: no counts)" in mark.texts, (mark.texts, treated, control)
 
 
 def test_the_forest_rows_equal_the_records(real_context: BuildContext) -> None:
@@ -257,7 +257,9 @@ def test_the_forest_caption_does_not_claim_a_pooled_estimate(exports: Path) -> N
     html = (exports / "views" / "results.html").read_text("utf-8")
     assert "pooled N" not in html and "No pooled estimate is drawn" not in html
     assert "no meta-analytic pooled estimate is computed" in html.casefold()
-    assert "total participants across the rows with n/N" in html
+    assert "control in its rows with counts (not pooled)" in html
+    assert "p-values are as the source reports them" in html  # not recomputed
+    assert re.search(r'class="kg-tick"[^>]*>0</text>', html), "the zero line has its tick"
 
 
 def test_cohort_comparisons_are_not_drawn_as_treated_minus_control(

@@ -1,10 +1,12 @@
 """results.html: the trials side by side, as a forest plot, tables and dosing charts (static SVG).
 
-- Forest plot: one row per comparison result whose two arms both report responders n/N
-  (trial x outcome x time point x population), grouped by outcome measure, the difference
-  treated - control in percentage points with its 95 % Newcombe interval (statsmodels), and
-  per group the number of comparisons and the patients they pool. Comparisons reported only
-  as percentages are listed below it: no interval can be computed without N.
+- Forest plot: one row per controlled comparison whose two arms both report responders
+  (trial x outcome x time point x population), grouped by outcome measure: the difference
+  treated - control in percentage points, with its 95 % Newcombe interval (statsmodels) where
+  both arms report counts n/N; a comparison reported only as percentages is drawn without an
+  interval (counts are not derived from a percentage and N: that would be our inference) and
+  also listed below the plot. Per group: the number of comparisons and the patients in its
+  rows with counts.
 - Immunology and disease activity: every result on an immunological or disease-activity
   measure (Treg expansion, SLEDAI...).
 - Dosing: per trial, each arm's doses on one time axis in weeks (dose, unit, route, frequency,
@@ -160,16 +162,18 @@ def _forest_svg(groups: list[tuple[str, list[ForestRow]]]) -> dict[str, object]:
         total_t = sum(m.comparison.treated.analysed or 0 for m in counted)  # type: ignore[union-attr]
         total_c = sum(m.comparison.control.analysed or 0 for m in counted)  # type: ignore[union-attr]
         count = f"{len(members)} comparison{'' if len(members) == 1 else 's'}"
-        totals = (f"; total participants across the rows with n/N: {total_t} treated, "
-                  f"{total_c} control (not a pooled estimate)") if counted else ""  # fmt: skip
+        totals = (f"; {total_t} treated + {total_c} control in its rows with counts "
+                  "(not pooled)") if counted else ""  # fmt: skip
         items.append({"kind": "group", "y": y, "text": label, "pooled": count + totals})
         y += ROW_HEIGHT
         for m in members:
             items.append(_forest_row(m, y, x))
             y += ROW_HEIGHT
+    step = 20 if hi - lo > 100 else 10
+    first = math.ceil(lo / step) * step  # a multiple of the step, so 0 is always a tick
     ticks = [
         {"x": x(v), "text": format_points(v, signed=v != 0).replace(".0", "")}
-        for v in range(int(lo), int(hi) + 1, 20 if hi - lo > 100 else 10)
+        for v in range(int(first), int(hi) + 1, step)
     ]
     return {
         "items": items, "ticks": ticks, "zero": x(0.0), "height": y + 40, "width": WIDTH,
@@ -199,10 +203,10 @@ def _forest_row(m: ForestRow, y: int, x: Callable[[float], float]) -> dict[str, 
     if m.low is None or m.high is None:
         treated, control = format_percent(c.treated.percent), format_percent(c.control.percent)
         row.update({
-            "treated": treated, "control": control, "text": f"{point} (no CI: no n/N)",
+            "treated": treated, "control": control, "text": f"{point} (no CI: no counts)",
             "title": f"{m.trial.name} {r.context}: {r.arm_label} {treated} vs "
                      f"{r.compared_to_label} {control}; difference {point} points; no interval: "
-                     "only percentages are reported (responders n/N are needed)",
+                     "the source reports percentages, not responder counts",
         })  # fmt: skip
         return row
     low, high = format_points(m.low), format_points(m.high)

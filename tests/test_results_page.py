@@ -402,6 +402,24 @@ def open_page(browser: Any, url: str, ready: str) -> tuple[Any, list[str], list[
     return page, external, errors
 
 
+UNVERIFIED_PUBLICATIONS = """SELECT ?p WHERE { ?p kgv:curationStatus "unverified" }"""
+
+
+def test_evidence_says_when_its_source_record_is_unverified(
+    exports_store: pyoxigraph.Store, real_context: BuildContext
+) -> None:
+    """The side panel's data: each evidence item says whether its publication record is
+    unverified in the graph (the GVHD infection comparison's source is; He 2020's is not)."""
+    unverified = {r["p"] for r in select(exports_store, UNVERIFIED_PUBLICATIONS)}
+    data = trial_data(real_context.projection)
+    items = [ev for t in data.trials for r in t.results for ev in r.evidence]
+    assert any(ev.source_unverified for ev in items) and not all(
+        ev.source_unverified for ev in items
+    )
+    for ev in items:
+        assert ev.source_unverified == (ev.source_iri in unverified), ev.source
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 def test_results_page_opens_offline_and_shows_evidence(
@@ -417,6 +435,11 @@ def test_results_page_opens_offline_and_shows_evidence(
     panel = page.inner_text("#kg-evidence")
     assert first.trial.name in panel
     assert all(ev.source in panel for ev in first.result.evidence)
+    assert "Unverified source record" not in panel  # He 2020's abstract is a verified record
+    shaky = next(r for _, rows in groups for r in rows
+                 if any(ev.source_unverified for ev in r.result.evidence))  # fmt: skip
+    page.locator(f'#kg-forest g.kg-mark[data-node="{shaky.result.id}"]').click()
+    assert "Unverified source record" in page.inner_text("#kg-evidence")
     row = page.locator("#forest tr.kg-row").first
     row.click()
     assert page.get_attribute("#kg-evidence", "data-shown") == row.get_attribute("data-node")

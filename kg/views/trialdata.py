@@ -90,6 +90,8 @@ class Evidence:
     source_short: str = ""
     #: the publication node's own IRI (may be a project IRI that resolves nowhere)
     source_iri: str = ""
+    #: the publication record is `status: unverified` (citation details not confirmed)
+    source_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -360,6 +362,10 @@ class _Reader:
         node = self.g.node(node_id)
         return node.iri if node else ""
 
+    def unverified(self, node_id: str) -> bool:
+        node = self.g.node(node_id)
+        return bool(node and node.properties.get("curation_status") == "unverified")
+
     def link(self, node_id: str) -> str:
         link = self._links.get(node_id)
         if link is None:
@@ -388,6 +394,7 @@ class _Reader:
                 _at(locators, i),
                 self.short(source),
                 self.iri(source),
+                self.unverified(source),
             )
             for i, source in enumerate(sources)
         )
@@ -398,7 +405,18 @@ class _Reader:
         if items:
             return items
         return tuple(
-            Evidence(s, self.name(s), self.link(s), "", "", "", "", self.short(s), self.iri(s))
+            Evidence(
+                s,
+                self.name(s),
+                self.link(s),
+                "",
+                "",
+                "",
+                "",
+                self.short(s),
+                self.iri(s),
+                self.unverified(s),
+            )
             for s in self.targets(node.id, "source")
         )
 

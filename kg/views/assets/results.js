@@ -38,6 +38,10 @@
       } else { src.textContent = ev.source_short || ev.source; }
       src.appendChild(document.createTextNode(" (" + ev.source + ")" + (ev.source_name ? " " + ev.source_name : "")));
       box.appendChild(src);
+      if (ev.source_unverified) {
+        box.appendChild(el("div", "kg-field kg-unverified",
+          "Unverified source record: some citation details are not confirmed (curation-report.md lists them)"));
+      }
       if (ev.eco) { box.appendChild(el("div", "kg-field", ev.eco + (ev.eco_label ? " " + ev.eco_label : ""))); }
       if (ev.quote) { box.appendChild(el("blockquote", "kg-quote", ev.quote)); }
       if (ev.locator) { box.appendChild(el("div", "kg-field", "Locator: " + ev.locator)); }

@@ -37,18 +37,17 @@ from kg.views.trialdata import Arm, Dose, Evidence, Result, Trial, TrialData, tr
 
 ROOT = Path(__file__).resolve().parents[1]
 #: treated - control comparisons (the comparator arm's role is a control: placebo, active
-#: comparator...) whose two arms' results (same trial, measure, time point, population and
-#: statistic, no comparator) both report responders n/N
-COUNTED_COMPARISONS = """
-SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
+#: comparator...) and their two arms' results (same trial, measure, time point, population and
+#: statistic, no comparator)
+_CONTROLLED = """
   ?trial kgv:hasResult ?c . ?c kgv:arm ?a ; kgv:comparedTo ?b ; kgv:measure ?m .
   ?b kgv:armRole ?role .
   FILTER (CONTAINS(LCASE(?role), "placebo") || CONTAINS(LCASE(?role), "comparator")
           || CONTAINS(LCASE(?role), "control"))
-  ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m ; kgv:responders ?n1 ;
-    kgv:participantsAnalysed ?t1 . FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
-  ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m ; kgv:responders ?n2 ;
-    kgv:participantsAnalysed ?t2 . FILTER NOT EXISTS { ?r2 kgv:comparedTo ?y }
+  ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m .
+  FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
+  ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m .
+  FILTER NOT EXISTS { ?r2 kgv:comparedTo ?y }
   OPTIONAL { ?c kgv:timePoint ?tc } OPTIONAL { ?r1 kgv:timePoint ?t1p }
   OPTIONAL { ?r2 kgv:timePoint ?t2p }
   OPTIONAL { ?c kgv:analysisPopulation ?pc } OPTIONAL { ?r1 kgv:analysisPopulation ?p1 }
@@ -58,31 +57,20 @@ SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {
   FILTER (COALESCE(?tc, "") = COALESCE(?t1p, "") && COALESCE(?tc, "") = COALESCE(?t2p, ""))
   FILTER (COALESCE(?pc, "") = COALESCE(?p1, "") && COALESCE(?pc, "") = COALESCE(?p2, ""))
   FILTER (COALESCE(?sc, "") = COALESCE(?s1, "") && COALESCE(?sc, "") = COALESCE(?s2, ""))
-}"""
-
-
-PERCENT_ONLY_COMPARISONS = """
-SELECT ?c ?p1 ?p2 WHERE {
-  ?trial kgv:hasResult ?c . ?c kgv:arm ?a ; kgv:comparedTo ?b ; kgv:measure ?m .
-  ?b kgv:armRole ?role .
-  FILTER (CONTAINS(LCASE(?role), "placebo") || CONTAINS(LCASE(?role), "comparator")
-          || CONTAINS(LCASE(?role), "control"))
-  ?trial kgv:hasResult ?r1 . ?r1 kgv:arm ?a ; kgv:measure ?m ; kgv:percent ?p1 .
-  FILTER NOT EXISTS { ?r1 kgv:comparedTo ?x }
-  ?trial kgv:hasResult ?r2 . ?r2 kgv:arm ?b ; kgv:measure ?m ; kgv:percent ?p2 .
-  FILTER NOT EXISTS { ?r2 kgv:comparedTo ?y }
-  FILTER (NOT EXISTS { ?r1 kgv:responders ?n1 . ?r1 kgv:participantsAnalysed ?t1 .
-                       ?r2 kgv:responders ?n2 . ?r2 kgv:participantsAnalysed ?t2 })
-  OPTIONAL { ?c kgv:timePoint ?tc } OPTIONAL { ?r1 kgv:timePoint ?t1p }
-  OPTIONAL { ?r2 kgv:timePoint ?t2p }
-  OPTIONAL { ?c kgv:analysisPopulation ?pc } OPTIONAL { ?r1 kgv:analysisPopulation ?q1 }
-  OPTIONAL { ?r2 kgv:analysisPopulation ?q2 }
-  OPTIONAL { ?c kgv:statistic ?sc } OPTIONAL { ?r1 kgv:statistic ?s1 }
-  OPTIONAL { ?r2 kgv:statistic ?s2 }
-  FILTER (COALESCE(?tc, "") = COALESCE(?t1p, "") && COALESCE(?tc, "") = COALESCE(?t2p, ""))
-  FILTER (COALESCE(?pc, "") = COALESCE(?q1, "") && COALESCE(?pc, "") = COALESCE(?q2, ""))
-  FILTER (COALESCE(?sc, "") = COALESCE(?s1, "") && COALESCE(?sc, "") = COALESCE(?s2, ""))
-}"""
+"""
+#: ... whose arms both report responders n/N
+COUNTED_COMPARISONS = f"""
+SELECT ?c ?n1 ?t1 ?n2 ?t2 WHERE {{ {_CONTROLLED}
+  ?r1 kgv:responders ?n1 ; kgv:participantsAnalysed ?t1 .
+  ?r2 kgv:responders ?n2 ; kgv:participantsAnalysed ?t2 .
+}}"""
+#: ... and whose arms both report percentages but not both counts
+PERCENT_ONLY_COMPARISONS = f"""
+SELECT ?c ?pct1 ?pct2 WHERE {{ {_CONTROLLED}
+  ?r1 kgv:percent ?pct1 . ?r2 kgv:percent ?pct2 .
+  FILTER (NOT EXISTS {{ ?r1 kgv:responders ?n1 . ?r1 kgv:participantsAnalysed ?t1 .
+                        ?r2 kgv:responders ?n2 . ?r2 kgv:participantsAnalysed ?t2 }})
+}}"""
 
 
 @dataclass
@@ -193,7 +181,7 @@ def test_percentage_only_comparisons_are_hollow_marks_without_an_interval(
     assert sorted(m.attrs["data-iri"] for m in marks) == sorted(graph)
     for mark in marks:
         g = graph[mark.attrs["data-iri"]]
-        treated, control = float(g["p1"]), float(g["p2"])
+        treated, control = float(g["pct1"]), float(g["pct2"])
         assert "data-ci-low" not in mark.attrs and "data-ci-high" not in mark.attrs
         shown = f"{treated - control:+.1f}".replace("-", "−")
         assert f"{shown} (no CI: no counts)" in mark.texts, (mark.texts, treated, control)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,7 +31,7 @@ from rdflib import Dataset
 from kg import __version__
 from kg.curation.load import LoadedCuration, load_curation
 from kg.errors import KGError, display_path
-from kg.export.base import MANIFEST, BuildContext, publish, staging_dir
+from kg.export.base import MANIFEST, BuildContext, publish, staging
 from kg.export.formats import SINKS, intervals_helper
 from kg.forked import Forked
 from kg.ontology.modules import Module, iter_modules
@@ -234,58 +234,47 @@ def build(
         )
 
     in_worker = [n for n in chosen if SINKS[n].in_worker]
-    with intervals_helper(chosen, jobs), _stage_outputs_frozen():
+    with intervals_helper(chosen, jobs), _stage_outputs_frozen(), ExitStack() as cleanup:
         check_warn(warn)
         sources, built = _load_and_build(data_dir, ontologies_dir, progress)
         ctx = _context(sources, built)
         here, worker, worker_dir = chosen, None, None
-        out_existed = out_dir.is_dir()
         if jobs == 2 and in_worker and len(in_worker) < len(chosen):
             # started before validation, so the two overlap; its files are discarded on failure
             with suppress(KGError):  # out_dir unwritable: publish says so, after validation
-                worker_dir = staging_dir(out_dir)
+                worker_dir = cleanup.enter_context(staging(out_dir))
                 worker = Forked.start(partial(_write_sinks, ctx, in_worker, worker_dir))
             if worker is not None:
+                cleanup.callback(worker.cancel)  # before its staging folder goes
                 here = [n for n in chosen if n not in in_worker]
-        merged, published = None, False
-        try:
-            assembled = _validated(sources, built, warn, progress, strict)
-            assembled.validation.raise_for_violations()
-            if ontology_mode == "full":
-                from kg.ontology.full_merge import merge_full_ontologies
+        assembled = _validated(sources, built, warn, progress, strict)
+        assembled.validation.raise_for_violations()
+        merged = None
+        if ontology_mode == "full":
+            from kg.ontology.full_merge import merge_full_ontologies
 
-                say("Merging the whole source ontologies")
-                config = ontology_config or ontologies_dir / "sources.yaml"
-                merged = merge_full_ontologies(config, sources_dir=ontology_sources)
-            counts = _counts(ctx)
+            say("Merging the whole source ontologies")
+            config = ontology_config or ontologies_dir / "sources.yaml"
+            merged = merge_full_ontologies(config, sources_dir=ontology_sources)
+            cleanup.callback(merged.close)
+        counts = _counts(ctx)
 
-            def write_all(staging: Path) -> list[Path]:
-                written = _write_sinks(ctx, here, staging, say)
-                if worker is not None and worker_dir is not None:
-                    say(f"Writing {', '.join(in_worker)} (in a second process)")
-                    written += _moved(worker.result(), worker_dir, staging)
-                if merged is not None:
-                    from kg.export.full_nquads import write_full_nquads
-
-                    say("Writing full/kg-full.nq")
-                    full_paths, full_counts = write_full_nquads(ctx.dataset, merged, staging)
-                    written += full_paths
-                    counts.update(full_counts)
-                written.append(_write_manifest(ctx, counts, staging, written))
-                return written
-
-            outputs = publish(out_dir, write_all)
-            published = True
-        finally:
+        def write_all(staged: Path) -> list[Path]:
+            written = _write_sinks(ctx, here, staged, say)
+            if worker is not None and worker_dir is not None:
+                say(f"Writing {', '.join(in_worker)} (in a second process)")
+                written += _moved(worker.result(), worker_dir, staged)
             if merged is not None:
-                merged.close()
-            if worker is not None:
-                worker.cancel()
-            if worker_dir is not None:
-                shutil.rmtree(worker_dir, ignore_errors=True)
-                if not published and not out_existed:  # made for the worker: leave no trace
-                    with suppress(OSError):
-                        out_dir.rmdir()
+                from kg.export.full_nquads import write_full_nquads
+
+                say("Writing full/kg-full.nq")
+                full_paths, full_counts = write_full_nquads(ctx.dataset, merged, staged)
+                written += full_paths
+                counts.update(full_counts)
+            written.append(_write_manifest(ctx, counts, staged, written))
+            return written
+
+        outputs = publish(out_dir, write_all)
         return BuildReport(outputs, counts, assembled.validation.warnings)
 
 

@@ -12,7 +12,8 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from kg.property_graph.graph import PropertyGraph
 
-__all__ = ["STAGING_PREFIX", "BuildContext", "Sink", "publish", "staging_dir"]
+__all__ = ["STAGING_PREFIX", "BuildContext", "Sink", "publish", "staging"]
 
 
 @dataclass
@@ -79,51 +80,58 @@ def publish(out_dir: Path, write_all: Callable[[Path], list[Path]]) -> list[Path
     If write_all raises, the staging dir is deleted and out_dir is left as it was.
     Raises KGError when out_dir cannot be created or written.
     """
-    staging = staging_dir(out_dir)
-    try:
+    with staging(out_dir) as staged:
         try:
-            written = write_all(staging)
+            written = write_all(staged)
         except OSError as exc:  # disk full, permissions: the previous exports stay as they were
-            where = exc.filename or staging
+            where = exc.filename or staged
             raise KGError.at(
                 str(out_dir), None, "", f"cannot write {where}: {exc.strerror}"
             ) from None
-        relative = sorted(p.relative_to(staging) for p in written)
+        relative = sorted(p.relative_to(staged) for p in written)
         previous = _previous_outputs(out_dir)
         for rel in relative:
             target = out_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
+            os.replace(staged / rel, target)
         for stale in sorted(previous - {str(r) for r in relative}):
             (out_dir / stale).unlink(missing_ok=True)
             _remove_empty_parents(out_dir / stale, out_dir)
         return [out_dir / r for r in relative]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 STAGING_PREFIX = ".staging-"
 
 
-def staging_dir(out_dir: Path) -> Path:
-    """A fresh private folder in out_dir for files not yet published: `.staging-<pid>-<random>`.
+@contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """Within: a fresh private folder in out_dir for files not yet published.
 
-    Being inside out_dir, its files are published by a rename, never a copy across file
-    systems. Staging folders that builds killed outright (SIGKILL, a power cut) left behind
-    are removed first: those whose process no longer runs on this machine.
-    Raises KGError when out_dir cannot be created or written.
+    Named `.staging-<pid>-<random>`; being inside out_dir, its files are published by a
+    rename, never a copy across file systems. Staging folders that builds killed outright
+    (SIGKILL, a power cut) left behind are removed first: those whose process no longer runs
+    on this machine. On leaving, the folder is removed, and so is out_dir if this made it and
+    nothing was published into it. Raises KGError when out_dir cannot be created or written.
     """
+    made = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for leftover in out_dir.glob(f"{STAGING_PREFIX}*"):
             pid = leftover.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
             if pid.isdigit() and not _running(int(pid)):
                 shutil.rmtree(leftover, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
+        path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
     except OSError as exc:
         raise KGError.at(
             str(out_dir), None, "", f"cannot write exports here: {exc.strerror}"
         ) from None
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if made:
+            with suppress(OSError):  # not empty: something was published
+                out_dir.rmdir()
 
 
 def _running(pid: int) -> bool:

@@ -13,7 +13,7 @@ import pytest
 
 from kg.errors import KGError, Problem
 from kg.export import formats
-from kg.export.base import BuildContext, Sink
+from kg.export.base import BuildContext, Sink, publish
 from kg.export.formats import SinkEntry
 from kg.export.ntriples import NTriplesSink
 from kg.forked import Forked, can_fork
@@ -42,6 +42,13 @@ def _leftovers(exports: Path) -> list[Path]:
     return [p for p in exports.iterdir() if p.name.startswith(".")]
 
 
+def _add_sink(monkeypatch: pytest.MonkeyPatch, sink: type[Sink], in_worker: bool = False) -> None:
+    """Put a test sink of this module into the sink table (last in order: `zz-` names)."""
+    entry = SinkEntry(f"zz-{sink.__name__}", sink.__doc__ or "", __name__, sink.__name__,
+                      in_worker=in_worker)  # fmt: skip
+    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+
+
 class _Boom(RuntimeError):
     """The injected failure (a bug, not a user error: it must propagate as itself)."""
 
@@ -64,8 +71,7 @@ def test_a_sink_failing_half_way_leaves_previous_exports(
         (project / "data" / "entities.yaml").read_text("utf-8").replace("sample IL-2", "IL-2 x"),
         "utf-8",
     )
-    entry = SinkEntry("zz-half", "test sink that fails half-way", __name__, "_HalfWriter")
-    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    _add_sink(monkeypatch, _HalfWriter)
     with pytest.raises(_Boom):
         _rebuild(project)
     assert hash_tree(exports) == before
@@ -151,9 +157,7 @@ def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
 ) -> None:
     exports = project / "exports"
     before = hash_tree(exports)
-    entry = SinkEntry("zz-boom", "crashes in the worker", __name__, "_ProjectionBoom",
-                      in_worker=True)  # fmt: skip
-    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    _add_sink(monkeypatch, _ProjectionBoom, in_worker=True)
     with pytest.raises(_Boom, match="the worker's sink failed") as raised:
         build(project / "data", project / "ontologies", exports, jobs=2)
     cause = str(raised.value.__cause__)  # the worker's traceback
@@ -166,9 +170,7 @@ def test_a_worker_failure_is_raised_here_and_leaves_previous_exports(
 def test_a_user_error_in_the_worker_keeps_its_location(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entry = SinkEntry("zz-bad", "a user error in the worker", __name__, "_BadArgument",
-                      in_worker=True)  # fmt: skip
-    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    _add_sink(monkeypatch, _BadArgument, in_worker=True)
     with pytest.raises(KGError) as raised:
         build(project / "data", project / "ontologies", project / "exports", jobs=2)
     assert raised.value.problems == (
@@ -241,8 +243,7 @@ def test_a_worker_that_dies_is_an_error_here_and_leaves_previous_exports(
 ) -> None:
     exports = project / "exports"
     before = hash_tree(exports)
-    entry = SinkEntry("zz-dies", "dies in the worker", __name__, "_Dies", in_worker=True)
-    monkeypatch.setitem(formats.SINKS, entry.name, entry)
+    _add_sink(monkeypatch, _Dies, in_worker=True)
     with pytest.raises(
         KGError, match=r"worker process died \(exit code 3\); run it again, or with --jobs 1"
     ):
@@ -315,6 +316,19 @@ def test_staging_folders_of_killed_builds_are_removed_by_the_next(project: Path)
     zombie.wait()
     assert not dead.exists() and not unreaped.exists() and alive.is_dir()
     alive.rmdir()
+
+
+def test_a_failed_build_into_a_new_folder_leaves_no_folder(project: Path) -> None:
+    """Nothing half-written: not even the empty output folder the build made."""
+    new = project / "new" / "exports"
+
+    def fails(staged: Path) -> list[Path]:
+        (staged / "kg.nt").write_text("<https://example.org/a> ", "utf-8")
+        raise _Boom("disk full, say")
+
+    with pytest.raises(_Boom):
+        publish(new, fails)
+    assert not new.exists() and (project / "new").is_dir()
 
 
 def test_formats_left_out_are_removed_with_their_folders(project: Path) -> None:

@@ -4,7 +4,9 @@ The projection gives every property key one value type (see kg/property_graph/pr
 module names that type for the typed formats and joins lists for the flat ones. Lists are
 joined with `|` (Neo4j's `--array-delimiter`, KGX's multivalue separator, and our GraphML
 convention, since GraphML has no list type). A `|` inside a list item would split it, so it
-is replaced by `¦` (U+00A6 BROKEN BAR) in list items only; scalar strings keep their `|`.
+is replaced by `¦` (U+00A6 BROKEN BAR) in list items; scalar strings keep their `|` in the
+typed formats (Neo4j CSV, GraphML), while KGX, whose reader splits every column, writes every
+value as a list item.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """KGX TSV (kgx/nodes.tsv, kgx/edges.tsv) of the one property-graph projection, for Biolink tools.
 
 Follows the KGX format: one row per node and per edge, tab-separated, multivalued fields
-joined with `|`. kgx's reader splits every column at `|`, single-valued ones too, so a `|`
-inside any value becomes `¦` (U+00A6); tabs and line breaks become spaces, since KGX TSV has
-no quoting. Nodes carry Biolink categories, edges Biolink predicates with the
-original RO (or project) predicate in `original_predicate`, plus the knowledge_level and
-agent_type that Biolink 4 requires. Rows keep the projection's sorted order.
+joined with `|`. kgx's reader splits every column at `|`, single-valued ones too, so every
+value is written as a list item (kg.export.columns.list_item: a `|` inside becomes `¦`); tabs
+and line breaks become spaces, since KGX TSV has no quoting. Nodes carry Biolink
+categories, edges Biolink predicates with the original RO (or project) predicate in
+`original_predicate`, plus the knowledge_level and agent_type that Biolink 4 requires. Rows
+keep the projection's sorted order.
 
 The RO -> Biolink table below was checked against Biolink Model 4.4.6 (biolink_model.yaml):
 "exact" rows are listed in the slot's exact_mappings, "narrow" rows in its narrow_mappings
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg.export.base import BuildContext, Sink
-from kg.export.columns import ARRAY_DELIMITER, BAR_REPLACEMENT, join_list
+from kg.export.columns import join_list, list_item
 from kg.property_graph.graph import Edge, Node, PropertyGraph, PropertyValue
 
 __all__ = [
@@ -136,11 +137,6 @@ def biolink_categories(node: Node) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _scalar(value: object) -> str:
-    """A single-valued cell: kgx would read a `|` in it as a list separator."""
-    return str(value).replace(ARRAY_DELIMITER, BAR_REPLACEMENT)
-
-
 def _strings(value: PropertyValue | None) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
@@ -154,8 +150,8 @@ def node_rows(graph: PropertyGraph) -> Iterable[tuple[str, ...]]:
         yield (
             n.id,
             join_list(biolink_categories(n)),
-            _scalar(n.name),
-            _scalar(p.get("definition", "")),
+            list_item(n.name),
+            list_item(p.get("definition", "")),
             join_list(_strings(p.get("xrefs"))),
             join_list(_strings(p.get("synonyms"))),
             n.iri,
@@ -209,8 +205,8 @@ def edge_rows(graph: PropertyGraph) -> tuple[tuple[str, ...], Iterable[tuple[str
                 direction,
                 aspect,
                 species,
-                _scalar(p.get("status", "")),
-                *(_scalar(p.get(k, "")) for k in extra),
+                list_item(p.get("status", "")),
+                *(list_item(p.get(k, "")) for k in extra),
             )
 
     return (*EDGE_COLUMNS, *extra), rows()
